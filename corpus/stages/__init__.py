@@ -1,0 +1,28 @@
+"""Processing stages: a registry maps the names used in pipeline files to classes.
+
+Importing this package registers the built-in stages.
+"""
+
+from corpus.stages.base import (
+    STAGES,
+    Decision,
+    DocumentStage,
+    GlobalStage,
+    Drop,
+    Keep,
+    StageParams,
+    build_stage,
+    register_stage,
+)
+
+__all__ = [
+    "STAGES",
+    "Decision",
+    "DocumentStage",
+    "GlobalStage",
+    "Drop",
+    "Keep",
+    "StageParams",
+    "build_stage",
+    "register_stage",
+]

@@ -1,0 +1,3 @@
+"""Imports every built-in stage module so that each registers itself."""
+
+# Each stage module registers its classes with ``@register_stage`` on import.

@@ -1,0 +1,1 @@
+"""Pure functions over Japanese text (encodings, normalization, character classes)."""

@@ -1,0 +1,142 @@
+"""The step at the end of every task: kept rows to a shard, dropped rows to rejected/.
+
+Every document that reaches it is either written to the task's shard or recorded
+in rejected/ with its stage and reason, and the task's report counts both, so the
+manifest's accounting identity holds per task. Files appear under their final
+name only when complete (temporary name, then rename).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from corpus.document import rejection
+from corpus.schema import REJECTED_SCHEMA, SHARD_SCHEMA, rejected_row, shard_row
+from manifests.layout import atomic_write_json, file_sha256, temp_path_for
+
+ROWS_PER_GROUP = 2000
+
+
+class _ParquetSink:
+    """Streams rows of one schema into a Parquet file written atomically."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path = path
+        self.schema = schema
+        self.rows: list[dict[str, Any]] = []
+        self.count = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp = temp_path_for(path)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        self.count += 1
+        if len(self.rows) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        self._writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+        self.rows = []
+
+    def close(self) -> dict[str, Any] | None:
+        """Finish the file; returns its entry (path, sha256, rows, bytes) or None if empty."""
+        self._flush()
+        if self._writer is None:
+            self.path.unlink(missing_ok=True)
+            return None
+        self._writer.close()
+        with open(self._tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(self._tmp, self.path)
+        return {
+            "sha256": file_sha256(self.path),
+            "rows": self.count,
+            "bytes": self.path.stat().st_size,
+        }
+
+
+def node_info() -> dict[str, str]:
+    """Where this task ran: host name and Ray node address (for residency records)."""
+    nodes = os.environ.get("RAY_NODELIST", "")
+    return {
+        "hostname": socket.gethostname(),
+        "node_ip": nodes.split(",")[int(os.environ.get("RAY_NODEID", "0") or 0)] if nodes else "",
+        "region": os.environ.get("JPCORPUS_NODE_REGION", ""),
+    }
+
+
+class ReleaseWriter(PipelineStep):
+    """Writes one task's kept and rejected documents and its report."""
+
+    name = "release writer"
+    type = "💾 - WRITER"
+
+    def __init__(self, release_dir: str, kept_dir: str, segment: int, report_dir: str) -> None:
+        super().__init__()
+        self.release_dir = release_dir
+        self.kept_dir = kept_dir
+        self.segment = segment
+        self.report_dir = report_dir
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        release = Path(self.release_dir)
+        kept = _ParquetSink(Path(self.kept_dir) / f"part-{rank:05d}.parquet", SHARD_SCHEMA)
+        rejected = _ParquetSink(
+            release / "rejected" / f"seg{self.segment}-{rank:05d}.parquet", REJECTED_SCHEMA
+        )
+        by_source: dict[str, dict[str, Any]] = defaultdict(
+            lambda: {"input": 0, "kept": 0, "dropped": defaultdict(Counter)}
+        )
+        licenses: dict[str, Counter] = defaultdict(Counter)
+        attributions: set[tuple[str, str, str]] = set()
+        for doc in data or ():
+            meta = doc.metadata
+            src = by_source[meta.get("source") or "unknown"]
+            src["input"] += 1
+            verdict = rejection(doc)
+            if verdict:
+                stage, reason = verdict
+                src["dropped"][stage][reason] += 1
+                rejected.add(rejected_row(doc))
+                self.stat_update(f"dropped_{stage}")
+            else:
+                src["kept"] += 1
+                kept.add(shard_row(doc))
+                licenses[meta["license"]]["documents"] += 1
+                licenses[meta["license"]]["characters"] += len(doc.text)
+                if meta.get("attribution"):
+                    attributions.add((meta["license"], meta["source"], meta["attribution"]))
+                self.stat_update("kept")
+        shard = kept.close()
+        rejected_entry = rejected.close()
+        report = {
+            "rank": rank,
+            "segment": self.segment,
+            "shard": ({"path": str(kept.path)} | shard) if shard else None,
+            "rejected": ({"path": str(rejected.path)} | rejected_entry) if rejected_entry else None,
+            "by_source": {
+                name: {"input": s["input"], "kept": s["kept"],
+                       "dropped": {st: dict(c) for st, c in s["dropped"].items()}}
+                for name, s in sorted(by_source.items())
+            },
+            "licenses": {k: dict(v) for k, v in sorted(licenses.items())},
+            "attributions": sorted(attributions),
+            "node": node_info(),
+        }
+        atomic_write_json(Path(self.report_dir) / f"{rank:05d}.json", report)
+        return
+        yield  # a generator that yields nothing: the writer is the last step

@@ -1,0 +1,195 @@
+"""Pipeline files (DESIGN §2): YAML validated into typed objects before any work starts.
+
+Every error names its key path, e.g. ``sources[1].index: file not found: …``.
+Relative input paths resolve against the pipeline file's folder; ``output``
+resolves against the current directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from corpus.stages.base import DocumentStage, GlobalStage, build_stage
+from licenses.policy import load_policy
+from pipelines.errors import ConfigError
+from pipelines.sources import SOURCES, Source
+
+TOP_LEVEL_KEYS = {"name", "output", "sources", "stages", "policy", "execution"}
+
+
+class ExecutionConfig(BaseModel):
+    """How the pipeline runs on Ray (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cpus_per_task: float = 1.0
+    max_concurrent_tasks: int | None = None
+    """At most this many tasks at once (default: the cluster's CPU count)."""
+    mem_per_task_gb: float = 1.0
+
+
+@dataclass
+class StageSpec:
+    name: str
+    params: dict[str, Any]
+    stage: DocumentStage | GlobalStage
+
+
+@dataclass
+class Pipeline:
+    """A validated pipeline file."""
+
+    name: str
+    output: str
+    sources: list[Source]
+    stages: list[StageSpec]
+    policy: str
+    execution: ExecutionConfig
+    raw: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def resolved(self) -> dict[str, Any]:
+        """The resolved configuration recorded in the manifest."""
+        return {
+            "name": self.name,
+            "output": self.output,
+            "sources": [s.describe() for s in self.sources],
+            "stages": [{s.name: s.stage.params.model_dump(mode="json")} for s in self.stages],
+            "policy": self.policy,
+            "execution": self.execution.model_dump(mode="json"),
+        }
+
+    def fingerprint(self) -> str:
+        """Hash of what determines the output (not the output path or execution knobs)."""
+        data = self.resolved()
+        data.pop("output")
+        data.pop("execution")
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def sample_pipeline_path() -> Path:
+    """The bundled sample pipeline used by a bare ``jpcorpus run``."""
+    return Path(str(resources.files("pipelines").joinpath("sample/pipeline.yaml")))
+
+
+def _pydantic_error(prefix: str, exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+    key = f"{prefix}{loc}" if prefix else loc.lstrip(".")
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return ConfigError(key, msg)
+
+
+def load_pipeline(path: str | Path | None = None, *, check_inputs: bool = True) -> Pipeline:
+    """Read and validate a pipeline file (the bundled sample when ``path`` is None)."""
+    path = Path(path) if path else sample_pipeline_path()
+    if not path.is_file():
+        raise ConfigError("", f"pipeline file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError("", f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return parse_pipeline(raw, base_dir=path.parent, path=path, check_inputs=check_inputs)
+
+
+def parse_pipeline(
+    raw: Any, *, base_dir: Path, path: Path | None = None, check_inputs: bool = True
+) -> Pipeline:
+    if not isinstance(raw, dict):
+        raise ConfigError("", "a pipeline file must be a mapping with name, output, sources, stages")
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(str(key), f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    name = raw.get("name", "pipeline")
+    if not isinstance(name, str) or not name:
+        raise ConfigError("name", "must be a non-empty string")
+    output = raw.get("output", f"out/{name}")
+    if not isinstance(output, str) or not output:
+        raise ConfigError("output", "must be a path (string)")
+    policy = raw.get("policy", "default")
+    if not isinstance(policy, str):
+        raise ConfigError("policy", "must be a policy name or a policy file path")
+    policy_ref = str(base_dir / policy) if (base_dir / policy).is_file() else policy
+    try:
+        load_policy(policy_ref)
+    except (FileNotFoundError, ValidationError, yaml.YAMLError) as exc:
+        raise ConfigError("policy", str(exc).splitlines()[0]) from None
+
+    sources_raw = raw.get("sources")
+    if not isinstance(sources_raw, list) or not sources_raw:
+        raise ConfigError("sources", "must be a non-empty list")
+    sources = [_source(i, s, base_dir, check_inputs) for i, s in enumerate(sources_raw)]
+
+    stages_raw = raw.get("stages") or []
+    if not isinstance(stages_raw, list):
+        raise ConfigError("stages", "must be a list of {stage_name: {params}}")
+    stages = [_stage(i, s) for i, s in enumerate(stages_raw)]
+
+    try:
+        execution = ExecutionConfig.model_validate(raw.get("execution") or {})
+    except ValidationError as exc:
+        raise _pydantic_error("execution", exc) from None
+
+    return Pipeline(
+        name=name,
+        output=output,
+        sources=sources,
+        stages=stages,
+        policy=policy_ref,
+        execution=execution,
+        raw=raw,
+        path=path,
+    )
+
+
+def _source(i: int, entry: Any, base_dir: Path, check_inputs: bool) -> Source:
+    key = f"sources[{i}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(key, "must be a mapping with a 'type'")
+    kind = entry.get("type")
+    if kind not in SOURCES:
+        raise ConfigError(f"{key}.type", f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCES))})")
+    cls = SOURCES[kind]
+    try:
+        params = cls.Params.model_validate(entry)
+    except ValidationError as exc:
+        raise _pydantic_error(key, exc) from None
+    source = cls(params, base_dir)
+    if check_inputs:
+        try:
+            source.check()
+        except ConfigError as exc:
+            raise ConfigError(f"{key}.{exc.key_path}", str(exc).split(": ", 1)[-1]) from None
+    return source
+
+
+def _stage(i: int, entry: Any) -> StageSpec:
+    key = f"stages[{i}]"
+    if isinstance(entry, str):
+        entry = {entry: {}}
+    if not isinstance(entry, dict) or len(entry) != 1:
+        raise ConfigError(key, "must be a single-key mapping {stage_name: {params}}")
+    (name, params), = entry.items()
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ConfigError(f"{key}.{name}", "stage parameters must be a mapping")
+    try:
+        stage = build_stage(name, params)
+    except ValidationError as exc:
+        raise _pydantic_error(f"{key}.{name}", exc) from None
+    except ValueError as exc:
+        raise ConfigError(key, str(exc)) from None
+    return StageSpec(name=name, params=params, stage=stage)

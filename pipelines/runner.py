@@ -1,0 +1,212 @@
+"""Running a pipeline on Ray with datatrove's ``RayPipelineExecutor``.
+
+The work is one task per planned input (usually one file). The stage list is cut
+into segments at every global stage (dedup): each segment is a datatrove pipeline
+``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks; between two
+segments the global stage computes its decisions on Ray over what the first kept.
+datatrove's completion markers make a rerun into the same output skip finished
+tasks; a finished global stage leaves a marker too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.stages.base import DocumentStage, GlobalStage
+from corpus.stages.license_gate import LicenseGate
+from manifests.layout import SHARDS, WORK, atomic_write_json
+from manifests.release import attribution_markdown, build_manifest, write_release_files
+from manifests.writer import ReleaseWriter
+from pipelines.config import Pipeline
+from pipelines.errors import ConfigError
+from pipelines.ray_runtime import ray_session
+from pipelines.steps import SegmentReader, SourceReader
+
+
+class RunFailed(RuntimeError):
+    """Some tasks did not complete; their logs are named in the message."""
+
+
+@dataclass
+class Segment:
+    stages: list[DocumentStage]
+    global_after: GlobalStage | None
+
+
+def split_segments(stages: list[DocumentStage | GlobalStage]) -> list[Segment]:
+    segments, current = [], []
+    for stage in stages:
+        if isinstance(stage, GlobalStage):
+            segments.append(Segment(current, stage))
+            current = []
+        else:
+            current.append(stage)
+    segments.append(Segment(current, None))
+    return segments
+
+
+def _quiet_datatrove_console() -> None:
+    import sys
+
+    from datatrove.utils.logging import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
+
+
+def _check_output(out: Path, fingerprint: str) -> None:
+    marker = out / WORK / "pipeline.sha256"
+    if marker.exists():
+        if marker.read_text().strip() != fingerprint:
+            raise ConfigError(
+                "output",
+                f"{out} holds a run of a different pipeline; choose another --out or delete it",
+            )
+    elif (out / "manifest.json").exists() or (out / SHARDS).exists():
+        raise ConfigError("output", f"{out} already holds a release not made by this pipeline")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(fingerprint + "\n")
+
+
+class _Progress:
+    """A progress bar fed by datatrove's completion markers."""
+
+    def __init__(self, label: str, folder: Path, total: int, enabled: bool) -> None:
+        self.label, self.folder, self.total, self.enabled = label, folder, total, enabled
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), transient=False,
+        ) as bar:
+            task = bar.add_task(self.label, total=self.total)
+            while True:
+                done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
+                bar.update(task, completed=done)
+                if self._stop.wait(0.5):
+                    done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
+                    bar.update(task, completed=done)
+                    return
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self.enabled:
+            self._thread.join()
+
+
+def _run_segment(steps: list, n_tasks: int, logs: Path, pipeline: Pipeline, cpus: float,
+                 label: str, progress: bool) -> None:
+    from datatrove.executor.ray import RayPipelineExecutor
+
+    ex = pipeline.execution
+    workers = ex.max_concurrent_tasks or max(1, int(cpus // ex.cpus_per_task))
+    executor = RayPipelineExecutor(
+        steps,
+        tasks=n_tasks,
+        workers=min(workers, n_tasks),
+        logging_dir=str(logs),
+        cpus_per_task=ex.cpus_per_task,
+        mem_per_cpu_gb=ex.mem_per_task_gb / max(ex.cpus_per_task, 1e-9),
+        skip_completed=True,
+    )
+    with _Progress(label, logs / "completions", n_tasks, progress):
+        executor.run()
+    missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
+    if missing:
+        logs_named = ", ".join(str(logs / "logs" / f"task_{r:05d}.log") for r in missing[:3])
+        tail = ""
+        first = logs / "logs" / f"task_{missing[0]:05d}.log"
+        if first.exists():
+            lines = [ln for ln in first.read_text(errors="replace").splitlines() if ln.strip()]
+            tail = "\n  " + "\n  ".join(lines[-6:])
+        raise RunFailed(
+            f"{len(missing)} of {n_tasks} tasks failed in {label} (logs: {logs_named}); "
+            f"rerun the same command to retry only those{tail}"
+        )
+
+
+def _reports(folder: Path, n_tasks: int) -> list[dict[str, Any]]:
+    return [json.loads((folder / f"{r:05d}.json").read_text("utf-8")) for r in range(n_tasks)]
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    *,
+    out: str | None = None,
+    ray_address: str | None = None,
+    version: str = "0",
+    progress: bool = True,
+    open_network: bool = False,
+    num_cpus: int | None = None,
+) -> Path:
+    """Run ``pipeline`` into a release directory and return its path."""
+    out_dir = Path(out or pipeline.output).expanduser().absolute()
+    _check_output(out_dir, pipeline.fingerprint())
+    work = out_dir / WORK
+    plan = [(src, task) for src in pipeline.sources for task in src.plan()]
+    if not plan:
+        raise ConfigError("sources", "the sources planned no work (no input files)")
+    n = len(plan)
+    atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
+    segments = split_segments([spec.stage for spec in pipeline.stages])
+    _quiet_datatrove_console()
+
+    all_reports: list[list[dict[str, Any]]] = []
+    started = time.time()
+    with ray_session(ray_address, open_network=open_network, num_cpus=num_cpus) as resources:
+        cpus = float(resources.get("CPU", 1))
+        previous_global: tuple[GlobalStage, Path] | None = None
+        for i, segment in enumerate(segments):
+            seg_dir = work / f"seg{i}"
+            last = i == len(segments) - 1
+            kept_dir = out_dir / SHARDS if last else seg_dir / "data"
+            if i == 0:
+                steps: list = [SourceReader(plan), LicenseGate(policy=pipeline.policy)]
+            else:
+                steps = [SegmentReader(str(work / f"seg{i - 1}" / "data"))]
+                gstage, gdir = previous_global
+                steps.append(gstage.applier(str(gdir)))
+            steps += segment.stages
+            steps.append(ReleaseWriter(str(out_dir), str(kept_dir), i, str(seg_dir / "reports")))
+            label = f"{pipeline.name}: segment {i + 1}/{len(segments)}"
+            _run_segment(steps, n, seg_dir / "logs", pipeline, cpus, label, progress)
+            all_reports.append(_reports(seg_dir / "reports", n))
+            if segment.global_after is not None:
+                gdir = work / f"global{i}-{segment.global_after.stage_name}"
+                done = gdir / "_done"
+                if not done.exists():
+                    gdir.mkdir(parents=True, exist_ok=True)
+                    inputs = sorted(str(p) for p in (seg_dir / "data").glob("part-*.parquet"))
+                    segment.global_after.run_global(inputs, str(gdir))
+                    done.write_text("done\n")
+                previous_global = (segment.global_after, gdir)
+
+    manifest = build_manifest(
+        out_dir,
+        name=pipeline.name,
+        version=version,
+        config=pipeline.resolved(),
+        policy=pipeline.policy,
+        first_reports=all_reports[0],
+        later_reports=all_reports[1:],
+        extra={"run": {"tasks": n, "segments": len(segments), "seconds": round(time.time() - started, 2)}},
+    )
+    write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
+    for i in range(len(segments) - 1):
+        shutil.rmtree(work / f"seg{i}" / "data", ignore_errors=True)
+    return out_dir

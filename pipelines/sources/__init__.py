@@ -1,0 +1,6 @@
+"""Source connectors. Importing this package registers the built-in ones."""
+
+from pipelines.sources import jsonl, text_dir  # noqa: F401  (register)
+from pipelines.sources.base import SOURCES, Source, SourceParams, register_source
+
+__all__ = ["SOURCES", "Source", "SourceParams", "register_source"]
