@@ -30,7 +30,9 @@ def audit_release(release_dir: str | Path) -> list[str]:
         return [f"{MANIFEST}: not valid JSON ({exc})"]
     problems: list[str] = []
     if manifest.get("manifest_sha256") != manifest_digest(manifest):
-        problems.append(f"{MANIFEST}: digest mismatch (the manifest was edited after it was written)")
+        problems.append(
+            f"{MANIFEST}: digest mismatch (the manifest was edited after it was written)"
+        )
     acc = manifest.get("accounting", {})
     try:
         if not accounting_holds(acc):
@@ -73,7 +75,9 @@ def _check_files(root: Path, folder: str, entries: list[dict]) -> list[str]:
             continue
         meta = pq.ParquetFile(path)
         if meta.metadata.num_rows != entry["rows"]:
-            problems.append(f"{entry['path']}: {meta.metadata.num_rows} rows, manifest says {entry['rows']}")
+            problems.append(
+                f"{entry['path']}: {meta.metadata.num_rows} rows, manifest says {entry['rows']}"
+            )
         if folder == SHARDS and not meta.schema_arrow.equals(SHARD_SCHEMA, check_metadata=False):
             problems.append(f"{entry['path']}: schema differs from the shard schema")
     return problems

@@ -18,8 +18,17 @@ from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION, MANIFEST, SHARDS, atomic_write_bytes, atomic_write_json
 
 TOOLS = (
-    "jpcorpus", "datatrove", "ray", "pyarrow", "trafilatura", "fasttext-numpy2-wheel",
-    "sudachipy", "sudachidict-core", "datasketch", "presidio-analyzer", "sentencepiece",
+    "jpcorpus",
+    "datatrove",
+    "ray",
+    "pyarrow",
+    "trafilatura",
+    "fasttext-numpy2-wheel",
+    "sudachipy",
+    "sudachidict-core",
+    "datasketch",
+    "presidio-analyzer",
+    "sentencepiece",
     "ja-ginza",
 )
 
@@ -44,7 +53,10 @@ def code_version() -> str:
         if rev.returncode == 0:
             dirty = subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=here, capture_output=True, text=True, timeout=5,
+                cwd=here,
+                capture_output=True,
+                text=True,
+                timeout=5,
             ).stdout.strip()
             return rev.stdout.strip() + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
@@ -90,7 +102,9 @@ def build_manifest(
     for seg_index, reports in enumerate([first_reports, *later_reports]):
         for rep in reports:
             for src, s in rep["by_source"].items():
-                entry = sources.setdefault(src, {"input": 0, "kept": 0, "dropped": defaultdict(Counter)})
+                entry = sources.setdefault(
+                    src, {"input": 0, "kept": 0, "dropped": defaultdict(Counter)}
+                )
                 if seg_index == 0:
                     entry["input"] += s["input"]
                 _add_dropped(entry["dropped"], s["dropped"])

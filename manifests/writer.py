@@ -129,8 +129,11 @@ class ReleaseWriter(PipelineStep):
             "shard": ({"path": str(kept.path)} | shard) if shard else None,
             "rejected": ({"path": str(rejected.path)} | rejected_entry) if rejected_entry else None,
             "by_source": {
-                name: {"input": s["input"], "kept": s["kept"],
-                       "dropped": {st: dict(c) for st, c in s["dropped"].items()}}
+                name: {
+                    "input": s["input"],
+                    "kept": s["kept"],
+                    "dropped": {st: dict(c) for st, c in s["dropped"].items()},
+                }
                 for name, s in sorted(by_source.items())
             },
             "licenses": {k: dict(v) for k, v in sorted(licenses.items())},

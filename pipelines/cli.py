@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input (one line on s
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -77,12 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a pipeline (the bundled sample without a file)")
     run.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
     run.add_argument("--out", help="release directory (overrides the file's output)")
-    run.add_argument("--ray-address", help="join this Ray cluster (default: RAY_ADDRESS or a local Ray)")
+    run.add_argument(
+        "--ray-address", help="join this Ray cluster (default: RAY_ADDRESS or a local Ray)"
+    )
     run.add_argument("--catalog", help="also publish the release into this catalog")
     run.add_argument("--version", help="release version (with --catalog)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument(
-        "--open-network", action="store_true",
+        "--open-network",
+        action="store_true",
         help="let the local Ray advertise the machine's address (default: loopback only)",
     )
     run.set_defaults(func=cmd_run)
@@ -91,13 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("release")
     audit.set_defaults(func=cmd_audit)
 
-    for register in _EXTENSIONS:
-        register(sub)
+    for module in EXTENSION_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub)
     return parser
 
 
-#: functions that add further sub-commands (report, trace, pull, takedown, tokenizer …)
-_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+#: modules whose ``register(subparsers)`` adds further sub-commands
+#: (report, trace, pull, takedown in ``manifests.cli``; ``tokenizer`` in ``tokenizer.cli``)
+EXTENSION_MODULES = ("manifests.cli", "tokenizer.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,10 +108,14 @@ def parse_pipeline(
     raw: Any, *, base_dir: Path, path: Path | None = None, check_inputs: bool = True
 ) -> Pipeline:
     if not isinstance(raw, dict):
-        raise ConfigError("", "a pipeline file must be a mapping with name, output, sources, stages")
+        raise ConfigError(
+            "", "a pipeline file must be a mapping with name, output, sources, stages"
+        )
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
-            raise ConfigError(str(key), f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+            raise ConfigError(
+                str(key), f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL_KEYS))})"
+            )
     name = raw.get("name", "pipeline")
     if not isinstance(name, str) or not name:
         raise ConfigError("name", "must be a non-empty string")
@@ -160,7 +164,9 @@ def _source(i: int, entry: Any, base_dir: Path, check_inputs: bool) -> Source:
         raise ConfigError(key, "must be a mapping with a 'type'")
     kind = entry.get("type")
     if kind not in SOURCES:
-        raise ConfigError(f"{key}.type", f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCES))})")
+        raise ConfigError(
+            f"{key}.type", f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCES))})"
+        )
     cls = SOURCES[kind]
     try:
         params = cls.Params.model_validate(entry)
@@ -181,7 +187,7 @@ def _stage(i: int, entry: Any) -> StageSpec:
         entry = {entry: {}}
     if not isinstance(entry, dict) or len(entry) != 1:
         raise ConfigError(key, "must be a single-key mapping {stage_name: {params}}")
-    (name, params), = entry.items()
+    ((name, params),) = entry.items()
     if params is None:
         params = {}
     if not isinstance(params, dict):

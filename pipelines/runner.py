@@ -91,8 +91,11 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), transient=False,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
         ) as bar:
             task = bar.add_task(self.label, total=self.total)
             while True:
@@ -109,8 +112,15 @@ class _Progress:
             self._thread.join()
 
 
-def _run_segment(steps: list, n_tasks: int, logs: Path, pipeline: Pipeline, cpus: float,
-                 label: str, progress: bool) -> None:
+def _run_segment(
+    steps: list,
+    n_tasks: int,
+    logs: Path,
+    pipeline: Pipeline,
+    cpus: float,
+    label: str,
+    progress: bool,
+) -> None:
     from datatrove.executor.ray import RayPipelineExecutor
 
     ex = pipeline.execution
@@ -204,7 +214,13 @@ def run_pipeline(
         policy=pipeline.policy,
         first_reports=all_reports[0],
         later_reports=all_reports[1:],
-        extra={"run": {"tasks": n, "segments": len(segments), "seconds": round(time.time() - started, 2)}},
+        extra={
+            "run": {
+                "tasks": n,
+                "segments": len(segments),
+                "seconds": round(time.time() - started, 2),
+            }
+        },
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
     for i in range(len(segments) - 1):

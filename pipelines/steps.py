@@ -28,12 +28,16 @@ class SourceReader(PipelineStep):
     name = "source reader"
     type = "📖 - READER"
 
-    def __init__(self, tasks: list[tuple[Source, dict[str, Any]]], max_doc_chars: int = MAX_DOC_CHARS):
+    def __init__(
+        self, tasks: list[tuple[Source, dict[str, Any]]], max_doc_chars: int = MAX_DOC_CHARS
+    ):
         super().__init__()
         self.tasks = tasks
         self.max_doc_chars = max_doc_chars
 
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+    def run(
+        self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
+    ) -> DocumentsPipeline:
         source, task = self.tasks[rank]
         count = 0
         try:
@@ -72,7 +76,9 @@ class SegmentReader(PipelineStep):
         super().__init__()
         self.folder = folder
 
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+    def run(
+        self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
+    ) -> DocumentsPipeline:
         path = Path(self.folder) / f"part-{rank:05d}.parquet"
         if not path.exists():
             return

@@ -51,6 +51,7 @@ class Source(ABC):
 
     def check(self) -> None:
         """Raise :class:`pipelines.errors.ConfigError` naming the key if inputs are missing."""
+        return None
 
     @abstractmethod
     def plan(self) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import io
 from pathlib import Path
 from typing import IO
 
@@ -35,4 +34,4 @@ def open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, transparently gunzipping ``.gz``."""
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")
-    return io.open(path, "rb")
+    return open(path, "rb")

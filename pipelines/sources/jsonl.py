@@ -33,7 +33,9 @@ class JsonlSource(Source):
     Params = JsonlParams
 
     def _files(self) -> list[Path]:
-        return expand_paths(self.resolve(self.params.path), "path", (".jsonl", ".jsonl.gz", ".json", ".json.gz"))
+        return expand_paths(
+            self.resolve(self.params.path), "path", (".jsonl", ".jsonl.gz", ".json", ".json.gz")
+        )
 
     def check(self) -> None:
         self._files()
@@ -60,8 +62,14 @@ class JsonlSource(Source):
             if not isinstance(obj, dict):
                 raise ValueError("line is not a JSON object")
         except ValueError as exc:
-            doc = make_document(text="", source=p.name, source_id=locator, raw=raw,
-                                retrieved_at=retrieved_at, license=p.license)
+            doc = make_document(
+                text="",
+                source=p.name,
+                source_id=locator,
+                raw=raw,
+                retrieved_at=retrieved_at,
+                license=p.license,
+            )
             doc.metadata["reject_detail"] = f"{locator}: {exc}"[:500]
             return reject(doc, "read", "malformed_jsonl")
         source_id = str(obj.get("id") or obj.get("title") or locator)
@@ -73,7 +81,11 @@ class JsonlSource(Source):
             url=str(obj.get("url") or ""),
             license=obj.get("license") or p.license,
             license_evidence=obj.get("license_evidence")
-            or (f"jsonl line license field ({locator})" if obj.get("license") else p.license_evidence),
+            or (
+                f"jsonl line license field ({locator})"
+                if obj.get("license")
+                else p.license_evidence
+            ),
             attribution=obj.get("attribution") or p.attribution,
             retrieved_at=retrieved_at,
             raw=raw,

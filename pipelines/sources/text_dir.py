@@ -58,8 +58,14 @@ class TextDirSource(Source):
             try:
                 text, _ = decode_japanese(raw)
             except UndecodableText as exc:
-                doc = make_document(text="", source=p.name, source_id=rel, raw=raw,
-                                    license=p.license, retrieved_at=file_time(path))
+                doc = make_document(
+                    text="",
+                    source=p.name,
+                    source_id=rel,
+                    raw=raw,
+                    license=p.license,
+                    retrieved_at=file_time(path),
+                )
                 doc.metadata["reject_detail"] = str(exc)
                 yield reject(doc, "read", "undecodable_text")
                 continue
