@@ -1,5 +1,6 @@
 """Source connectors. Importing this package registers the built-in ones."""
 
+import pipelines.sources.aozora  # noqa: F401  (register)
 from pipelines.sources import jsonl, text_dir  # noqa: F401  (register)
 from pipelines.sources.base import SOURCES, Source, SourceParams, register_source
 

@@ -1,0 +1,199 @@
+"""The ``aozora`` source: Aozora Bunko works with their license established per work.
+
+Driven by the index (``index``: ``list_person_all_extended_utf8.csv``); the card texts
+live under ``root`` (``cards/<人物ID>/files/<name>/<name>.txt`` or the official
+``…/<name>.zip``). Per work:
+
+* every index row ``なし`` → ``LicenseRef-PublicDomain-JP``, evidence the flags of all rows;
+* any ``あり`` → admitted only on a Creative Commons license its footer declares; when
+  the footer's words and link disagree the stricter reading is taken (the license gate
+  then refuses NC/ND); no license in the footer → rejected ``no_license_in_footer``;
+* no text file → rejected ``text_file_missing``.
+
+The text is the title/author lines and the body without notation; the footer's facts
+(底本, 入力, 校正, 作成日) go into ``attribution``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from functools import reduce
+from pathlib import Path
+from typing import Any, ClassVar
+
+from corpus.document import Document, make_document, reject
+from corpus.text.encoding import UndecodableText, decode_japanese
+from licenses import license_from_statement, license_from_url, stricter
+from pipelines.errors import ConfigError
+from pipelines.sources.aozora_index import (
+    AozoraWork,
+    IndexFormatError,
+    read_index_file,
+)
+from pipelines.sources.aozora_text import (
+    FooterLicenseText,
+    card_plain_text,
+    footer_facts,
+    footer_license_text,
+    split_card,
+)
+from pipelines.sources.base import Source, SourceParams, file_time, register_source
+
+PUBLIC_DOMAIN = "LicenseRef-PublicDomain-JP"
+SOURCE_NAME = "aozora"
+WORKS_PER_TASK = 64
+_STATEMENT_CHARS = 120
+
+
+class AozoraParams(SourceParams):
+    type: str = "aozora"
+    index: str
+    """``list_person_all_extended_utf8.csv`` (``.gz`` too)"""
+    root: str | None = None
+    """Folder holding ``cards/``; default: the index's folder."""
+    works_per_task: int = WORKS_PER_TASK
+
+
+def footer_license(found: FooterLicenseText) -> tuple[str | None, str]:
+    """The license a footer declares and how it was read; the stricter reading on conflict.
+
+    >>> footer_license(FooterLicenseText(
+    ...     urls=("http://creativecommons.org/licenses/by-nc-nd/2.1/jp/",),
+    ...     statements=("※本作品は「クリエイティブ・コモンズ 表示 2.1 日本 ライセンス」（）の下に提供されています。",)))[0]
+    'LicenseRef-CC-BY-NC-ND-2.1-JP'
+    >>> footer_license(FooterLicenseText(urls=(), statements=()))
+    (None, '')
+    """
+    readings: list[tuple[str, str]] = []
+    for url in found.urls:
+        license_id = license_from_url(url)
+        if license_id:
+            readings.append((f"url={url}", license_id))
+    for statement in found.statements:
+        license_id = license_from_statement(statement)
+        if license_id:
+            readings.append((f"statement={statement[:_STATEMENT_CHARS]}", license_id))
+    if not readings:
+        return None, ""
+    ids = [license_id for _, license_id in readings]
+    chosen = reduce(stricter, ids)
+    parts = [f"{where}→{license_id}" for where, license_id in readings]
+    if len(set(ids)) > 1:
+        parts.append(f"conflict→stricter {chosen}")
+    return chosen, "aozora-footer:" + ";".join(parts)
+
+
+def read_card_bytes(path: Path) -> bytes:
+    """The card text's bytes: the file itself, or the ``.txt`` inside an official zip."""
+    if path.suffix.lower() != ".zip":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(n for n in zf.namelist() if n.lower().endswith(".txt"))
+        if not names:
+            raise FileNotFoundError(f"{path}: no .txt inside")
+        return zf.read(names[0])
+
+
+@register_source
+class AozoraSource(Source):
+    source_type: ClassVar[str] = "aozora"
+    Params = AozoraParams
+
+    def _index_path(self) -> Path:
+        return self.resolve(self.params.index)
+
+    def _root(self) -> Path:
+        if self.params.root:
+            return self.resolve(self.params.root)
+        return self._index_path().parent
+
+    def _works(self) -> list[AozoraWork]:
+        path = self._index_path()
+        if not path.is_file():
+            raise ConfigError("index", f"file not found: {path}")
+        try:
+            return read_index_file(path)
+        except (IndexFormatError, UnicodeDecodeError) as exc:
+            raise ConfigError("index", f"{path}: not an Aozora index ({exc})") from None
+
+    def check(self) -> None:
+        root = self._root()
+        if not root.is_dir():
+            raise ConfigError("root", f"folder not found: {root}")
+        self._works()
+
+    def plan(self) -> list[dict[str, Any]]:
+        works = [w.to_task() for w in self._works()]
+        n = max(1, self.params.works_per_task)
+        return [{"works": works[i : i + n]} for i in range(0, len(works), n)]
+
+    def read(self, task: dict[str, Any]) -> Iterator[Document]:
+        root = self._root()
+        index_time = file_time(self._index_path())
+        for data in task["works"]:
+            yield self._document(AozoraWork.from_task(data), root, index_time)
+
+    def _document(self, work: AozoraWork, root: Path, index_time: Any) -> Document:
+        path = work.text_path(root)
+        if path is None or not path.is_file():
+            doc = self._make(work, text="", raw=work.text_url or work.work_id, at=index_time)
+            doc.metadata["reject_detail"] = (
+                f"no text file at {path}" if path else "the index names no text file"
+            )
+            return reject(doc, "read", "text_file_missing")
+        try:
+            raw = read_card_bytes(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            doc = self._make(work, text="", raw=str(path), at=file_time(path))
+            doc.metadata["reject_detail"] = f"{path.name}: {exc}"[:500]
+            return reject(doc, "read", "unreadable_text_file")
+        try:
+            decoded, _ = decode_japanese(raw, declared="cp932")
+        except UndecodableText as exc:
+            doc = self._make(work, text="", raw=raw, at=file_time(path))
+            doc.metadata["reject_detail"] = f"{path.name}: {exc}"
+            return reject(doc, "read", "undecodable_text")
+        card = split_card(decoded.replace("\r\n", "\n").replace("\r", "\n"))
+        facts = footer_facts(card.footer)
+        attribution = "; ".join(
+            [f"{work.credit()}「{work.title}」青空文庫 {work.card_url}", *facts.attribution_parts()]
+        )
+        text = card_plain_text(card)
+        if work.public_domain:
+            return self._make(
+                work,
+                text=text,
+                raw=raw,
+                at=file_time(path),
+                license=PUBLIC_DOMAIN,
+                license_evidence=work.flags_evidence(),
+                attribution=attribution,
+            )
+        license_id, how = footer_license(footer_license_text(card.footer))
+        doc = self._make(
+            work,
+            text=text,
+            raw=raw,
+            at=file_time(path),
+            license=license_id,
+            license_evidence=f"{how}; {work.flags_evidence()}" if license_id else "",
+            attribution=attribution,
+        )
+        if license_id is None:
+            doc.metadata["reject_detail"] = work.flags_evidence()
+            return reject(doc, "license", "no_license_in_footer")
+        return doc
+
+    def _make(
+        self, work: AozoraWork, *, text: str, raw: bytes | str, at: Any, **kw: Any
+    ) -> Document:
+        return make_document(
+            text=text,
+            source=SOURCE_NAME,
+            source_id=work.work_id,
+            url=work.card_url or work.text_url,
+            retrieved_at=at,
+            raw=raw,
+            **kw,
+        )
