@@ -1,6 +1,7 @@
 """Source connectors. Importing this package registers the built-in ones."""
 
 import pipelines.sources.aozora  # noqa: F401  (register)
+import pipelines.sources.egov_law  # noqa: F401  (register)
 from pipelines.sources import jsonl, text_dir  # noqa: F401  (register)
 from pipelines.sources.base import SOURCES, Source, SourceParams, register_source
 
