@@ -28,6 +28,7 @@ __all__ = [
     "license_from_url",
     "is_badge_url",
     "cc_in_statement",
+    "cc_matches",
     "licenses_in_statement",
     "license_from_statement",
 ]
@@ -407,23 +408,19 @@ def _element_of(word: str) -> str | None:
     return _JA_ELEMENTS.get(word) or _EN_ELEMENTS.get(w) or _CODE_ELEMENTS.get(w)
 
 
-def cc_in_statement(text: str) -> list[CreativeCommons]:
-    """Every Creative Commons license named in words in ``text``, in order of appearance.
+def cc_matches(text: str) -> list[tuple[int, int, CreativeCommons]]:
+    """``(start, end, license)`` for every Creative Commons license named in words in ``text``.
 
     URLs inside the text are ignored here (read them with :func:`license_from_url`).
     A version is required, except for CC0 and the Public Domain Mark (1.0). A 2.1
     license named with Japanese element words is the Japan port, the only 2.1 in use
     in Japan.
 
-    >>> [c.license_id for c in cc_in_statement("この作品は、クリエイティブ・コモンズ「表示 2.1 日本」でライセンスされています。")]
-    ['LicenseRef-CC-BY-2.1-JP']
-    >>> [c.license_id for c in cc_in_statement("Licensed under CC BY-NC-SA 4.0 and CC0.")]
-    ['CC-BY-NC-SA-4.0', 'CC0-1.0']
-    >>> cc_in_statement("画面に表示 2.0 倍")
-    []
+    >>> [(s, e, c.license_id) for s, e, c in cc_matches("本文は CC BY 4.0 です")]
+    [(4, 13, 'CC-BY-4.0')]
     """
-    text = _URL_IN_TEXT_RE.sub(" ", text)
-    found: list[tuple[int, CreativeCommons]] = []
+    text = _URL_IN_TEXT_RE.sub(lambda m: " " * len(m[0]), text)
+    found: list[tuple[int, int, CreativeCommons]] = []
     for m in _STATEMENT_RE.finditer(text):
         words = [w for w in re.split(_SEP, m["elements"]) if w and _element_of(w) is not None]
         elements = _canonical_elements([_element_of(w) for w in words])  # type: ignore[misc]
@@ -436,16 +433,29 @@ def cc_in_statement(text: str) -> list[CreativeCommons]:
             port = "jp"
         cc = CreativeCommons("licenses", elements, m["version"], port)
         if cc.is_valid():
-            found.append((m.start(), cc))
+            found.append((m.start(), m.end(), cc))
     for m in _CC0_RE.finditer(text):
         cc = CreativeCommons("zero", (), m["version"] if m["version"] else "1.0")
         if cc.is_valid():
-            found.append((m.start(), cc))
+            found.append((m.start(), m.end(), cc))
     for m in _PDM_RE.finditer(text):
         cc = CreativeCommons("mark", (), m["version"] if m["version"] else "1.0")
         if cc.is_valid():
-            found.append((m.start(), cc))
-    return [cc for _, cc in sorted(found, key=lambda pair: pair[0])]
+            found.append((m.start(), m.end(), cc))
+    return sorted(found, key=lambda t: t[0])
+
+
+def cc_in_statement(text: str) -> list[CreativeCommons]:
+    """Every Creative Commons license named in words in ``text``, in order of appearance.
+
+    >>> [c.license_id for c in cc_in_statement("この作品は、クリエイティブ・コモンズ「表示 2.1 日本」でライセンスされています。")]
+    ['LicenseRef-CC-BY-2.1-JP']
+    >>> [c.license_id for c in cc_in_statement("Licensed under CC BY-NC-SA 4.0 and CC0.")]
+    ['CC-BY-NC-SA-4.0', 'CC0-1.0']
+    >>> cc_in_statement("画面に表示 2.0 倍")
+    []
+    """
+    return [cc for _, _, cc in cc_matches(text)]
 
 
 def licenses_in_statement(text: str) -> list[str]:
