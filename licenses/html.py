@@ -110,7 +110,7 @@ _BLOCK_TAGS = frozenset(
     "nav main body blockquote figure figcaption caption table tr ul ol dl pre form center "
     "details summary".split()
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "title"})
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "title"})
 _IMAGE_TAGS = frozenset({"figure", "figcaption", "picture", "video", "audio"})
 _QUOTE_TAGS = frozenset({"blockquote", "q"})
 _IMAGE_CLASS_RE = re.compile(
