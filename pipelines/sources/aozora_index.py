@@ -29,6 +29,8 @@ REQUIRED_COLUMNS = (
     "テキストファイルURL",
 )
 NO_COPYRIGHT = "なし"
+#: order of roles in a credit line; other roles follow
+ROLE_ORDER = ("著者", "翻訳者", "編者", "校訂者")
 
 
 class IndexFormatError(ValueError):
@@ -79,8 +81,18 @@ class AozoraWork:
         return f"aozora-index:作品著作権フラグ={work},人物著作権フラグ={people}"
 
     def credit(self) -> str:
-        """Persons as a credit: ``芥川 竜之介（著者）、石波 杏（翻訳者）``."""
-        return "、".join(f"{p.name}（{p.role}）" for p in self.persons)
+        """Persons as a credit, authors first.
+
+        >>> AozoraWork("057347", "老人と海", "", "", True,
+        ...     (AozoraPerson("001734", "石波 杏", "翻訳者", True),
+        ...      AozoraPerson("001847", "ヘミングウェイ アーネスト・ミラー", "著者", False))).credit()
+        'ヘミングウェイ アーネスト・ミラー（著者）、石波 杏（翻訳者）'
+        """
+
+        def rank(p: AozoraPerson) -> int:
+            return ROLE_ORDER.index(p.role) if p.role in ROLE_ORDER else len(ROLE_ORDER)
+
+        return "、".join(f"{p.name}（{p.role}）" for p in sorted(self.persons, key=rank))
 
     def text_path(self, root: Path) -> Path | None:
         """Where the card text lives under ``root``; ``None`` if the index names no text file.
@@ -149,7 +161,9 @@ def _work(work_id: str, rows: list[dict[str, str]]) -> AozoraWork:
         work_id=work_id,
         title=title,
         card_url=first["図書カードURL"].strip(),
-        text_url=next((r["テキストファイルURL"].strip() for r in rows if r["テキストファイルURL"]), ""),
+        text_url=next(
+            (r["テキストファイルURL"].strip() for r in rows if r["テキストファイルURL"]), ""
+        ),
         work_copyrighted=any(r["作品著作権フラグ"].strip() != NO_COPYRIGHT for r in rows),
         persons=tuple(persons.values()),
     )

@@ -23,6 +23,7 @@ from corpus.text.encoding import UndecodableText, decode_japanese
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
 from pipelines.sources.egov_law_text import (
     LawText,
+    MalformedXml,
     NotLawText,
     declared_charset,
     law_from_html,
@@ -95,6 +96,8 @@ class EgovLawSource(Source):
                 law = law_from_html(text)
         except UndecodableText as exc:
             return self._rejected(rel, raw, at, "read", "undecodable_text", str(exc))
+        except MalformedXml as exc:
+            return self._rejected(rel, raw, at, "read", "malformed_xml", str(exc))
         except NotLawText as exc:
             return self._rejected(rel, raw, at, "license", "not_law_text", str(exc))
         if is_xml:

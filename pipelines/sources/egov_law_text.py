@@ -31,6 +31,10 @@ class NotLawText(ValueError):
     """The input has no law structure (no law number or no articles)."""
 
 
+class MalformedXml(ValueError):
+    """The ``.xml`` file is not well-formed XML."""
+
+
 @dataclass(frozen=True)
 class LawText:
     title: str
@@ -185,7 +189,7 @@ def law_from_xml(data: bytes) -> LawText:
             data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
         )
     except etree.XMLSyntaxError as exc:
-        raise NotLawText(f"not well-formed XML ({exc})") from None
+        raise MalformedXml(f"not well-formed XML ({exc})") from None
     number_el = root.find("LawNum")
     body = root.find("LawBody")
     if root.tag != "Law" or number_el is None or body is None:

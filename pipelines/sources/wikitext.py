@@ -53,6 +53,8 @@ _MAGIC_WORD = re.compile(r"__[A-Z]+__")
 _EMPTY_PARENS = re.compile(r"[（(][\s、,;；:：]*[)）]")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _REF = re.compile(r"<ref\b[^>]*/>|<ref\b[^>]*>.*?</ref\s*>", re.S | re.I)
+#: markup the parser leaves as text when the wikitext itself is unbalanced
+_STRAY_MARKUP = re.compile(r"'{2,}|\[\[|\]\]|\{\{|\}\}")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\b[^<>\n]*/?>")
 
 
@@ -121,6 +123,7 @@ def wikitext_to_text(wikitext: str) -> str:
     text = _plain(mwparserfromhell.parse(wikitext))
     text = _drop_raw_tables(text)
     text = _HTML_TAG.sub("", _MAGIC_WORD.sub("", text))
+    text = _STRAY_MARKUP.sub("", text)
     text = _EMPTY_PARENS.sub("", text)
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines)

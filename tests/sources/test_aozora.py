@@ -1,0 +1,260 @@
+"""The ``aozora`` source on the bundled sample and on the shared 952-work slice."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from corpus.document import rejection
+from licenses import license_from_url, load_policy
+from pipelines.errors import ConfigError
+from pipelines.sources.aozora import AozoraParams, AozoraSource
+from pipelines.sources.aozora_text import card_plain_text, split_card
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "pipelines" / "sample" / "aozora"
+SHARED = REPO.parent / "shared" / "data" / "aozora"
+NOTATION_MARKS = ("《", "》", "［＃", "｜", "【テキスト中に現れる記号について】", "底本：")
+
+#: the 16 Creative Commons works and their licenses, as listed in shared/data/aozora/SOURCE.md
+SHARED_CC = {
+    "000008": "LicenseRef-CC-BY-2.1-JP",  # 赤毛連盟
+    "046344": "LicenseRef-CC-BY-2.1-JP",  # アッシェンプッテル
+    "056572": "LicenseRef-CC-BY-2.1-JP",  # 青空文庫の提案
+    "060574": "CC-BY-4.0",  # Afterlife
+    "057320": "CC-BY-4.0",  # アリスはふしぎの国で
+    "060551": "CC-BY-4.0",
+    "059407": "CC-BY-3.0",  # 絞首刑
+    "059517": "CC-BY-3.0",  # 象を撃つ
+    "059176": "CC-BY-SA-3.0",  # 愛と月の犬
+    "062061": "CC-BY-SA-4.0",  # 断章　アザトース
+    "060573": "CC-BY-NC-4.0",  # Buying Mittens
+    "058129": "LicenseRef-CC-BY-ND-2.1-JP",  # 赤い婚礼
+    "058175": "LicenseRef-CC-BY-NC-ND-2.1-JP",  # ぞなもし狩り
+    "057347": "LicenseRef-CC-BY-NC-ND-2.1-JP",  # 老人と海: words BY, link BY-NC-ND → stricter
+    "061171": "CC-BY-NC-ND-4.0",  # 鉄道模型の夜
+    "058807": "LicenseRef-CC-BY-2.1-JP",  # 人生は擬似体験ゲーム: statement without URL
+}
+
+
+def read_all(index: Path, root: Path | None = None, **params) -> dict[str, object]:
+    source = AozoraSource(
+        AozoraParams(index=str(index), root=str(root) if root else None, **params), REPO
+    )
+    source.check()
+    docs = {}
+    for task in source.plan():
+        for doc in source.read(task):
+            docs[doc.metadata["source_id"]] = doc
+    return docs
+
+
+def index_rows(path: Path) -> dict[str, list[dict[str, str]]]:
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            rows[row["作品ID"]].append(row)
+    return rows
+
+
+def manifest(path: Path) -> dict[str, dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["work_id"]: r for r in csv.DictReader(f, delimiter="\t")}
+
+
+def test_sample_licenses_follow_index_flags_and_footer():
+    docs = read_all(SAMPLE / "list_person_all_extended_utf8.csv")
+    expected = manifest(SAMPLE / "MANIFEST.tsv")
+    assert set(docs) == set(expected)
+    rows = index_rows(SAMPLE / "list_person_all_extended_utf8.csv")
+    for work_id, doc in docs.items():
+        meta = doc.metadata
+        assert rejection(doc) is None, work_id
+        if expected[work_id]["license"] == "public-domain-jp":
+            assert meta["license"] == "LicenseRef-PublicDomain-JP"
+            assert meta["license_evidence"].startswith("aozora-index:作品著作権フラグ=なし,")
+            for row in rows[work_id]:  # every person row is named in the evidence
+                assert f"なし({row['人物ID']}:{row['役割フラグ']})" in meta["license_evidence"]
+        else:
+            assert meta["license"] == SHARED_CC[work_id]
+            assert expected[work_id]["license"] in meta["license_evidence"]
+        assert meta["url"] == expected[work_id]["card_url"]
+        assert meta["source"] == "aozora"
+
+
+def test_conflicting_footer_takes_the_stricter_reading():
+    doc = read_all(SAMPLE / "list_person_all_extended_utf8.csv")["057347"]  # 老人と海
+    evidence = doc.metadata["license_evidence"]
+    assert doc.metadata["license"] == "LicenseRef-CC-BY-NC-ND-2.1-JP"
+    assert "LicenseRef-CC-BY-2.1-JP" in evidence and "conflict" in evidence
+    assert not load_policy("default").admits(doc.metadata["license"])
+
+
+def test_kept_text_has_no_notation_header_legend_or_footer():
+    docs = read_all(SAMPLE / "list_person_all_extended_utf8.csv")
+    for work_id, doc in docs.items():
+        for mark in NOTATION_MARKS:
+            assert mark not in doc.text, (work_id, mark)
+    rashomon = docs["000127"].text
+    assert rashomon.startswith("羅生門\n芥川龍之介\n")
+    assert "一人の下人が、羅生門の下で雨やみを待っていた。" in rashomon
+    assert rashomon.rstrip().endswith("下人の行方は、誰も知らない。\n（大正四年九月）")
+    assert "青空文庫" not in rashomon
+
+
+def test_footer_facts_and_card_url_in_attribution():
+    attribution = read_all(SAMPLE / "list_person_all_extended_utf8.csv")["000127"].metadata[
+        "attribution"
+    ]
+    assert attribution.startswith("芥川 竜之介（著者）「羅生門」青空文庫 ")
+    for fact in (
+        "https://www.aozora.gr.jp/cards/000879/card127.html",
+        "底本：「芥川龍之介全集1」ちくま文庫、筑摩書房",
+        "入力：平山誠、野口英司",
+        "校正：もりみつじゅんじ",
+    ):
+        assert fact in attribution
+
+
+def test_retrieved_at_and_ids_are_stable_across_reads():
+    first = read_all(SAMPLE / "list_person_all_extended_utf8.csv", works_per_task=3)
+    again = read_all(SAMPLE / "list_person_all_extended_utf8.csv", works_per_task=50)
+    assert {k: (d.id, d.metadata["retrieved_at"], d.text) for k, d in first.items()} == {
+        k: (d.id, d.metadata["retrieved_at"], d.text) for k, d in again.items()
+    }
+
+
+def _copy_sample(tmp_path: Path) -> Path:
+    root = tmp_path / "aozora"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def _rewrite_index(index: Path, change) -> None:
+    with open(index, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, [change(dict(r)) for r in reader]
+    with open(index, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_one_copyrighted_person_row_without_footer_license_is_rejected(tmp_path):
+    root = _copy_sample(tmp_path)
+    index = root / "list_person_all_extended_utf8.csv"
+
+    def living_translator(row):  # 走れメロス: pretend a person row says あり
+        if row["作品ID"] == "001567":
+            row["人物著作権フラグ"] = "あり"
+        return row
+
+    _rewrite_index(index, living_translator)
+    doc = read_all(index)["001567"]
+    assert rejection(doc) == ("license", "no_license_in_footer")
+    assert doc.metadata["license"] is None
+
+
+def test_missing_text_file_is_rejected_and_zip_layout_is_read(tmp_path):
+    root = _copy_sample(tmp_path)
+    # 羅生門 (000127) only as the official zip; 走れメロス (001567) deleted
+    folder = root / "cards" / "000879" / "files" / "127_ruby_150"
+    with zipfile.ZipFile(folder.parent / "127_ruby_150.zip", "w") as zf:
+        zf.write(folder / "127_ruby_150.txt", "127_ruby_150.txt")
+    shutil.rmtree(folder)
+    shutil.rmtree(root / "cards" / "000035")
+    docs = read_all(root / "list_person_all_extended_utf8.csv")
+    assert rejection(docs["001567"]) == ("read", "text_file_missing")
+    assert rejection(docs["000127"]) is None
+    assert docs["000127"].text.startswith("羅生門\n芥川龍之介")
+
+
+def test_bad_index_is_a_config_error_naming_the_key(tmp_path):
+    bad = tmp_path / "index.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^index: .*missing column"):
+        read_all(bad, root=tmp_path)
+    with pytest.raises(ConfigError, match=r"^index: file not found"):
+        read_all(tmp_path / "nope.csv", root=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_docs():
+    if not (SHARED / "index_works.csv").is_file():
+        pytest.skip("shared/data/aozora not available")
+    return read_all(SHARED / "index_works.csv", root=SHARED)
+
+
+def test_shared_every_admitted_work_is_public_domain_by_all_rows_or_admissible_cc(shared_docs):
+    rows = index_rows(SHARED / "index_works.csv")
+    policy = load_policy("default")
+    assert len(shared_docs) == 952
+    admitted = {k: d for k, d in shared_docs.items() if rejection(d) is None}
+    admitted = {k: d for k, d in admitted.items() if policy.admits(d.metadata["license"])}
+    for work_id, doc in admitted.items():
+        all_nashi = all(
+            r["作品著作権フラグ"] == "なし" and r["人物著作権フラグ"] == "なし"
+            for r in rows[work_id]
+        )
+        if doc.metadata["license"] == "LicenseRef-PublicDomain-JP":
+            assert all_nashi, work_id
+        else:
+            assert not all_nashi and work_id in SHARED_CC, work_id
+    assert len(admitted) == 936 + 11  # the 5 NC/ND works are refused by the default policy
+
+
+def test_shared_creative_commons_works_get_the_listed_licenses(shared_docs):
+    found = {
+        k: d.metadata["license"]
+        for k, d in shared_docs.items()
+        if d.metadata["license"] != "LicenseRef-PublicDomain-JP"
+    }
+    assert found == SHARED_CC
+    by_manifest = manifest(SHARED / "MANIFEST.tsv")
+    for work_id, license_id in SHARED_CC.items():
+        url = by_manifest[work_id]["license"]
+        if url.startswith("http") and work_id != "057347":
+            assert license_from_url(url) == license_id, work_id
+
+
+def test_shared_texts_carry_no_notation(shared_docs):
+    for work_id, doc in shared_docs.items():
+        for mark in NOTATION_MARKS:
+            assert mark not in doc.text, (work_id, mark)
+        assert len(doc.text) > 20, work_id
+
+
+def test_split_card_without_legend_or_footer_marker():
+    text = "題\n作者\n\n　本文《ほんぶん》です。\n\n青空文庫作成ファイル：\nこのファイルは…\n"
+    card = split_card(text)
+    assert card_plain_text(card) == "題\n作者\n\n　本文です。"
+    assert card.footer.startswith("青空文庫作成ファイル：")
+
+
+def test_sample_release_rejects_nc_nd_with_reasons_and_keeps_clean_text(sample_release):
+    import duckdb
+
+    shards = str(sample_release / "shards" / "*.parquet")
+    rejected = str(sample_release / "rejected" / "*.parquet")
+    refused = duckdb.sql(
+        f"SELECT source_id, license, stage, reason FROM read_parquet('{rejected}') "
+        "WHERE source = 'aozora' ORDER BY source_id"
+    ).fetchall()
+    assert refused == [
+        ("057347", "LicenseRef-CC-BY-NC-ND-2.1-JP", "license", "license_refused:non_commercial"),
+        ("060573", "CC-BY-NC-4.0", "license", "license_refused:non_commercial"),
+    ]
+    kept = duckdb.sql(
+        f"SELECT source_id, text, license_evidence FROM read_parquet('{shards}') "
+        "WHERE source = 'aozora'"
+    ).fetchall()
+    assert len(kept) == 21
+    for work_id, text, evidence in kept:
+        assert evidence, work_id
+        for mark in NOTATION_MARKS:
+            assert mark not in text, (work_id, mark)
