@@ -1,0 +1,61 @@
+"""Rules on how lines and sentences are laid out: trailing ellipses, bullet lists."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from corpus.quality.base import Bounds, Rule
+from corpus.quality.profile import TextProfile
+
+ELLIPSIS_ENDINGS = ("…", "・・", "...", "‥")
+BULLETS = tuple("・●○◎■□◆◇▪▫►▶▷★☆※-*•＊－")
+
+
+class EllipsisFraction(Rule):
+    """Drop text in which too many sentences end with an ellipsis (truncated snippets).
+
+    Default 0.2: Swallow (sentences ending with … or ・). Gopher uses 0.3 on lines.
+
+    >>> EllipsisFraction(0.2).check("吾輩は猫である。名前はまだ無い。")
+    Keep()
+    >>> EllipsisFraction(0.2).check("東京の格安ホテルを比較して…\\n人気のランキングはこちらから…\\n口コミで評判の…")
+    Drop('ellipsis_fraction>0.2')
+    """
+
+    name: ClassVar[str] = "ellipsis_fraction"
+
+    def __init__(self, max_fraction: float | None = 0.2) -> None:
+        self.max_fraction = max_fraction
+
+    def measure(self, profile: TextProfile) -> dict[str, float]:
+        s = profile.sentences
+        n = sum(1 for x in s if x.endswith(ELLIPSIS_ENDINGS))
+        return {"ellipsis_fraction": n / len(s) if s else 0.0}
+
+    def bounds(self) -> Bounds:
+        return {"ellipsis_fraction": (None, self.max_fraction)}
+
+
+class BulletLineFraction(Rule):
+    """Drop text in which nearly every line starts with a bullet mark.
+
+    Default 0.9: Gopher.
+
+    >>> BulletLineFraction(0.9).check("・りんご\\n・みかん\\n・ぶどう")
+    Drop('bullet_line_fraction>0.9')
+    >>> BulletLineFraction(0.9).check("買うもの：\\n・りんご\\n・みかん\\n以上を買ってきてください。")
+    Keep()
+    """
+
+    name: ClassVar[str] = "bullet_line_fraction"
+
+    def __init__(self, max_fraction: float | None = 0.9) -> None:
+        self.max_fraction = max_fraction
+
+    def measure(self, profile: TextProfile) -> dict[str, float]:
+        lines = profile.lines
+        n = sum(1 for x in lines if x.startswith(BULLETS))
+        return {"bullet_line_fraction": n / len(lines) if lines else 0.0}
+
+    def bounds(self) -> Bounds:
+        return {"bullet_line_fraction": (None, self.max_fraction)}
