@@ -1,3 +1,4 @@
 """Imports every built-in stage module so that each registers itself."""
 
 # Each stage module registers its classes with ``@register_stage`` on import.
+from corpus.stages import langid, quality  # noqa: F401  (langid, quality)
