@@ -1,0 +1,437 @@
+"""The ``warc`` source: web pages from WARC/ARC files, license detected per page.
+
+Each HTML page captured in the archive (a ``response`` with HTTP 200, or a
+``resource`` record of HTML) becomes one document of source ``web``:
+
+- ``source_id`` and ``url``: the ``WARC-Target-URI``; ``retrieved_at``: the ``WARC-Date``;
+- ``raw_sha256``: sha256 of the HTTP payload as stored in the record (what the
+  ``WARC-Payload-Digest`` covers, which is verified when present);
+- ``text``: the main text by trafilatura;
+- ``license`` and ``license_evidence``: read from the raw HTML by
+  :func:`licenses.web.assess_page` (where each marker was found, then every opt-out
+  check: robots.txt and ``/.well-known/tdmrep.json`` responses found in the same
+  archive, the ``tdm-reservation`` and ``X-Robots-Tag`` headers, the page's meta);
+- ``attribution``: page title / site name / URL.
+
+Records that are not pages (requests, warcinfo, metadata, revisits, redirects and
+errors, images, scripts, robots.txt) are not documents and are skipped. A bad page
+is a rejected record and the run goes on: stage ``read`` for ``truncated_record``,
+``payload_digest_mismatch``, ``payload_too_large``, ``undecodable_bytes``,
+``empty_payload``, ``no_main_text``, ``malformed_archive:<error>``,
+``duplicate_capture`` (a URL seen earlier in the same file); stage ``optout`` for a
+page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
+``optout:noai``); stage ``license`` for ``no-license``, ``license_unrecognized`` and
+``license_conflict``.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from corpus.document import Document, make_document, reject
+from corpus.text.encoding import UndecodableText, decode_japanese
+from licenses.html import parse_html
+from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
+from licenses.web import PageAssessment, assess_page
+from pipelines.crawler.crawl import PRODUCT_TOKEN
+from pipelines.sources.base import Source, SourceParams, register_source
+from pipelines.sources.files import expand_paths
+
+SOURCE_NAME = "web"
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+#: pages larger than this are rejected unread (a 50 MB page is not a web page we want).
+MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_READ_CHUNK = 1 << 16
+
+
+class WarcParams(SourceParams):
+    type: str = "warc"
+    path: str
+    """A WARC/ARC file, a folder (searched recursively) or a glob; gzip or plain."""
+    name: str = SOURCE_NAME
+    """Value of the ``source`` column."""
+    max_payload_bytes: int = Field(MAX_PAYLOAD_BYTES, gt=0)
+    on_conflict: Literal["stricter", "drop"] = "stricter"
+    """Disagreeing license markers on one page: take the stricter license, or drop the page."""
+    ai_agents: tuple[str, ...] = AI_AGENTS
+    """robots.txt groups honoured as AI-training opt-outs (besides ``*``)."""
+    min_text_chars: int = Field(1, ge=0)
+    """Pages whose extracted main text is shorter are rejected (``no_main_text``)."""
+
+
+@register_source
+class WarcSource(Source):
+    source_type: ClassVar[str] = "warc"
+    Params = WarcParams
+
+    def _files(self) -> list[Path]:
+        return expand_paths(self.resolve(self.params.path), "path", WARC_SUFFIXES)
+
+    def check(self) -> None:
+        self._files()
+
+    def plan(self) -> list[dict[str, Any]]:
+        return [{"file": str(p)} for p in self._files()]
+
+    def read(self, task: dict[str, Any]) -> Iterator[Document]:
+        yield from WarcReader(self.params).read(Path(task["file"]))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Capture:
+    """One HTTP response or resource record, read and checked."""
+
+    url: str
+    date: datetime
+    status: int | None
+    headers: dict[str, str]
+    content_type: str
+    payload: bytes | None  # None when too large (only hashed)
+    payload_sha256: str
+    problem: str = ""  # a read-stage reject reason
+    detail: str = ""
+
+
+@dataclass
+class _SiteFiles:
+    """robots.txt and tdmrep.json responses found in the archive, by ``scheme://host``."""
+
+    robots: dict[str, RobotsTxt] = field(default_factory=dict)
+    tdmrep: dict[str, TdmRep] = field(default_factory=dict)
+
+
+class WarcReader:
+    """Reads one archive file into documents (see the module docstring)."""
+
+    def __init__(self, params: WarcParams) -> None:
+        self.params = params
+
+    def read(self, path: Path) -> Iterator[Document]:
+        site = self._site_files(path)
+        seen: set[str] = set()
+        for item in _records(path, self.params.max_payload_bytes):
+            if isinstance(item, str):  # the archive broke: one rejected record for the rest
+                yield self._broken_archive(path, item)
+                return
+            capture = item
+            if capture.problem == "malformed_record":
+                yield self.document(capture, site)
+                continue
+            if not _is_page(capture):
+                continue
+            if capture.url in seen and not capture.problem:
+                doc = self._bare(capture)
+                yield reject(doc, "read", "duplicate_capture")
+                continue
+            seen.add(capture.url)
+            yield self.document(capture, site)
+
+    def document(self, capture: _Capture, site: _SiteFiles) -> Document:
+        """The document for one page capture, rejected with a reason when it cannot enter."""
+        if capture.problem:
+            doc = self._bare(capture)
+            doc.metadata["reject_detail"] = capture.detail
+            return reject(doc, "read", capture.problem)
+        assert capture.payload is not None
+        body = _decoded_body(capture.payload, capture.headers)
+        if not body.strip():
+            return reject(self._bare(capture), "read", "empty_payload")
+        try:
+            html_text, encoding = decode_japanese(
+                body, _declared_charset(capture.content_type, body)
+            )
+        except UndecodableText as exc:
+            doc = self._bare(capture)
+            doc.metadata["reject_detail"] = str(exc)
+            return reject(doc, "read", "undecodable_bytes")
+        origin = _origin(capture.url)
+        assessment = assess_page(
+            capture.url,
+            html_text,
+            capture.headers,
+            robots=site.robots.get(origin),
+            tdmrep=site.tdmrep.get(origin),
+            agents=(PRODUCT_TOKEN, *self.params.ai_agents),
+            on_conflict=self.params.on_conflict,
+        )
+        text, title, site_name = _main_text(html_text, capture.url)
+        doc = make_document(
+            text=text,
+            source=self.params.name,
+            source_id=capture.url,
+            url=capture.url,
+            license=assessment.license,
+            license_evidence=assessment.license_evidence,
+            attribution=_attribution(title, site_name, capture.url),
+            retrieved_at=capture.date,
+            raw=b"",
+            optout_checks=str(assessment.optout),
+            http_charset=encoding,
+        )
+        doc.metadata["raw_sha256"] = capture.payload_sha256
+        return _verdict(doc, assessment, len(text), self.params.min_text_chars)
+
+    def _bare(self, capture: _Capture) -> Document:
+        doc = make_document(
+            text="",
+            source=self.params.name,
+            source_id=capture.url,
+            url=capture.url,
+            retrieved_at=capture.date,
+            raw=b"",
+        )
+        doc.metadata["raw_sha256"] = capture.payload_sha256
+        return doc
+
+    def _broken_archive(self, path: Path, error: str) -> Document:
+        locator = f"{path.name}#{error.split(':', 1)[0]}"
+        doc = make_document(
+            text="", source=self.params.name, source_id=locator, url="", raw=locator
+        )
+        doc.metadata["reject_detail"] = f"{path}: {error}"[:1000]
+        return reject(doc, "read", f"malformed_archive:{error.split(':', 1)[0]}")
+
+    def _site_files(self, path: Path) -> _SiteFiles:
+        """First pass: the robots.txt and tdmrep.json responses in this archive."""
+        site = _SiteFiles()
+        for item in _records(path, 600 * 1024, only=_is_site_file):
+            if isinstance(item, str):
+                break
+            origin = _origin(item.url)
+            body = _decoded_body(item.payload or b"", item.headers)
+            if urlsplit(item.url).path == "/robots.txt":
+                site.robots.setdefault(origin, RobotsTxt.from_response(item.status, body))
+            elif item.status == 200:
+                site.tdmrep.setdefault(origin, TdmRep.parse(body))
+            else:
+                site.tdmrep.setdefault(origin, TdmRep())
+        return site
+
+
+def _verdict(doc: Document, a: PageAssessment, text_chars: int, min_chars: int) -> Document:
+    if a.optout.reason:
+        doc.metadata["reject_detail"] = str(a.optout.reserved)
+        return reject(doc, "optout", a.optout.reason)
+    if a.drop_reason:
+        doc.metadata["reject_detail"] = a.license_evidence[:1000]
+        return reject(doc, "license", a.drop_reason)
+    if text_chars < min_chars:
+        return reject(doc, "read", "no_main_text")
+    return doc
+
+
+def _is_page(c: _Capture) -> bool:
+    """An HTML page answered with 200 (or a resource record of HTML), not a site file."""
+    return (
+        c.status in (200, None)
+        and c.content_type.split(";")[0].strip().lower() in HTML_TYPES
+        and not _is_site_file(c.url)
+    )
+
+
+def _is_site_file(url: str) -> bool:
+    return urlsplit(url).path in ("/robots.txt", "/.well-known/tdmrep.json")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+
+
+def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Capture | str]:
+    """Response/resource captures of an archive; a ``str`` (the error) if the file breaks.
+
+    A gzip file that is one single member (not per-record gzip) is read again as one
+    decompressed stream, skipping the records already read.
+    """
+    done = 0
+    try:
+        with open(path, "rb") as f:
+            for capture in _iterate(f, max_payload, only):
+                done += 1
+                yield capture
+        return
+    except ArchiveLoadFailed as exc:
+        message = " ".join(str(exc).split())
+        if "non-chunked gzip" not in message:
+            yield f"ArchiveLoadFailed: {message}"[:500]
+            return
+    except (OSError, EOFError, ValueError) as exc:
+        yield f"{type(exc).__name__}: {exc}"[:500]
+        return
+    try:  # one gzip member around the whole file: read it as a plain stream
+        with gzip.open(path, "rb") as f:
+            for i, capture in enumerate(_iterate(f, max_payload, only)):
+                if i >= done:
+                    yield capture
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        yield f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
+
+
+def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[_Capture]:
+    for record in ArchiveIterator(stream, arc2warc=True, check_digests=False):
+        if record.rec_type not in ("response", "resource"):
+            continue
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if only is not None and not only(url):
+            continue
+        if not re.match(r"^https?://[^\s/]+", url, re.I):
+            date = _warc_date(record.rec_headers.get_header("WARC-Date"))
+            yield _Capture(
+                url[:200],
+                date,
+                None,
+                {},
+                "",
+                None,
+                "",
+                "malformed_record",
+                "target URI is not http(s)",
+            )
+            continue
+        yield _capture(record, url, max_payload)
+
+
+def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
+    headers: dict[str, str] = {}
+    status: int | None = None
+    if record.http_headers is not None and record.rec_type == "response":
+        headers = {k: v for k, v in record.http_headers.headers}
+        try:
+            status = int(record.http_headers.get_statuscode())
+        except (TypeError, ValueError):
+            status = None
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    else:
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    date = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    sha256, sha1 = hashlib.sha256(), hashlib.sha1()
+    kept = bytearray()
+    size = 0
+    stream = record.raw_stream
+    while chunk := stream.read(_READ_CHUNK):
+        size += len(chunk)
+        sha256.update(chunk)
+        sha1.update(chunk)
+        if size <= max_payload:
+            kept += chunk
+    capture = _Capture(url, date, status, headers, content_type, bytes(kept), sha256.hexdigest())
+    remaining = getattr(stream, "limit", 0) or 0
+    truncated_header = record.rec_headers.get_header("WARC-Truncated")
+    if remaining > 0 or truncated_header:
+        capture.problem = "truncated_record"
+        capture.detail = (
+            f"WARC-Truncated: {truncated_header}"
+            if truncated_header
+            else f"{remaining} bytes missing"
+        )
+    elif size > max_payload:
+        capture.problem, capture.detail = "payload_too_large", f"{size} bytes > {max_payload}"
+    elif not _digest_matches(record.rec_headers.get_header("WARC-Payload-Digest"), sha1, sha256):
+        capture.problem = "payload_digest_mismatch"
+        capture.detail = (
+            f"WARC-Payload-Digest {record.rec_headers.get_header('WARC-Payload-Digest')}"
+        )
+    if capture.problem:
+        capture.payload = None
+    return capture
+
+
+def _digest_matches(header: str | None, sha1: Any, sha256: Any) -> bool:
+    """Whether ``WARC-Payload-Digest`` (sha1/sha256, base32 or hex) matches; ``True`` if absent or unknown."""
+    if not header or ":" not in header:
+        return True
+    algorithm, value = header.split(":", 1)
+    digest = {"sha1": sha1, "sha256": sha256}.get(algorithm.strip().lower())
+    if digest is None:
+        return True
+    value = value.strip()
+    raw = digest.digest()
+    return value.upper() == base64.b32encode(raw).decode() or value.lower() == raw.hex()
+
+
+def _warc_date(value: str | None) -> datetime:
+    if value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+        except ValueError:
+            pass
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _decoded_body(payload: bytes, headers: dict[str, str]) -> bytes:
+    """The entity body: chunked transfer coding and gzip/deflate/br content coding removed."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    encoding = (lower.get("content-encoding") or "").strip().lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    try:
+        if (lower.get("transfer-encoding") or "").strip().lower() == "chunked":
+            return ChunkedDataReader(io.BytesIO(payload), decomp_type=encoding).read()
+        if encoding:
+            return BufferedReader(io.BytesIO(payload), decomp_type=encoding).read()
+    except Exception:  # noqa: BLE001 — a broken coding is left to decoding, which rejects it
+        return payload
+    return payload
+
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _declared_charset(content_type: str, body: bytes) -> str | None:
+    """The charset named by the HTTP Content-Type, else by the page's first ``<meta>``."""
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type or "", re.I)
+    if m:
+        return m[1]
+    m = _META_CHARSET_RE.search(body[:8192])
+    return m[1].decode("ascii") if m else None
+
+
+def _main_text(html_text: str, url: str) -> tuple[str, str, str]:
+    """``(main text, title, site name)``; the text is empty when the page has none."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html_text,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_links=False,
+        favor_precision=True,
+        deduplicate=False,
+    )
+    root = parse_html(html_text)
+    title = site = ""
+    if root is not None:
+        found = root.find(".//title")
+        title = " ".join((found.text_content() if found is not None else "").split())
+        for meta in root.iter("meta"):
+            if (meta.get("property") or meta.get("name") or "").lower() == "og:site_name":
+                site = " ".join((meta.get("content") or "").split())
+                break
+    return (text or "").strip(), title, site or urlsplit(url).hostname or ""
+
+
+def _attribution(title: str, site: str, url: str) -> str:
+    """Title / site / URL, the credit line CC BY and the government terms ask for."""
+    return " / ".join(p for p in (title, site, url) if p)
