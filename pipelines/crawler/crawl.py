@@ -185,6 +185,8 @@ class Crawler:
         except AddressRefused as exc:
             report.skipped.append(CrawlSkip(url, "crawl", exc.reason, str(exc)))
             return None
+        finally:
+            self.limiter.done(host)
         report.requests += 1
         report.bytes += len(result.body)
         warc.record(result)

@@ -9,8 +9,9 @@ __all__ = ["HostRateLimiter"]
 
 
 class HostRateLimiter:
-    """Waits so that two requests to the same host are at least ``1 / rate`` seconds apart
-    (longer when the host's robots.txt asks for a larger ``Crawl-delay``).
+    """Waits so that requests to one host are at least ``1 / rate`` seconds apart, counted
+    from the end of the previous request (longer when the host's robots.txt asks for a
+    larger ``Crawl-delay``).
 
     >>> limiter = HostRateLimiter(rate=1000.0)
     >>> limiter.wait("a.example.jp"); limiter.wait("a.example.jp") >= 0.0
@@ -47,3 +48,8 @@ class HostRateLimiter:
             now = self._clock()
         self._last[host] = now
         return slept
+
+    def done(self, host: str) -> None:
+        """Mark the end of a request: the next one waits from here, so the host sees the
+        full interval between one response and the next request."""
+        self._last[host] = self._clock()
