@@ -108,7 +108,7 @@ class PageLicense:
 _BLOCK_TAGS = frozenset(
     "p div li td th dd dt h1 h2 h3 h4 h5 h6 address footer header section article aside "
     "nav main body blockquote figure figcaption caption table tr ul ol dl pre form center "
-    "details summary".split()
+    "details summary q".split()  # q: an inline quotation is grouped apart from its sentence
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "title"})
 _IMAGE_TAGS = frozenset({"figure", "figcaption", "picture", "video", "audio"})
