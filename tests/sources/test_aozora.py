@@ -258,3 +258,15 @@ def test_sample_release_rejects_nc_nd_with_reasons_and_keeps_clean_text(sample_r
         assert evidence, work_id
         for mark in NOTATION_MARKS:
             assert mark not in text, (work_id, mark)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["pipelines.sources.aozora", "pipelines.sources.aozora_index", "pipelines.sources.aozora_text"],
+)
+def test_doctests_of_the_text_rules(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

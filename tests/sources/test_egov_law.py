@@ -107,3 +107,14 @@ def test_sample_release_has_the_laws(sample_release):
         f"SELECT license, count(*) FROM read_parquet('{glob}') WHERE source = 'egov-law' GROUP BY 1"
     ).fetchall()
     assert rows == [(ART13, 14)]
+
+
+@pytest.mark.parametrize(
+    "module", ["pipelines.sources.egov_law", "pipelines.sources.egov_law_text"]
+)
+def test_doctests_of_the_text_rules(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -140,3 +140,12 @@ def test_sample_release_has_the_wikipedia_articles(sample_release):
         "AND license = 'CC-BY-SA-3.0' AND url LIKE 'https://ja.wikipedia.org/wiki/%'"
     ).fetchall()
     assert n >= 40
+
+
+@pytest.mark.parametrize("module", ["pipelines.sources.wikipedia", "pipelines.sources.wikitext"])
+def test_doctests_of_the_text_rules(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
