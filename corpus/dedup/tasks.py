@@ -1,0 +1,90 @@
+"""Running the steps of a dedup job: as Ray tasks with bounded concurrency, or in-process.
+
+Every step is a module-level function whose arguments are small (paths, numbers,
+the job's configuration) and whose result is a small summary; the data moves
+through files in the job's folder. Ray tasks ask for one CPU each and at most
+``max_in_flight`` are submitted at a time, so a small machine (2 CPUs, other
+users' Ray instances beside ours) is never oversubscribed and nothing waits on
+resources that cannot be granted.
+"""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+
+class TaskRunner(Protocol):
+    peak_rss_mb: dict[str, float]
+    """Largest resident set (MB) of a process that ran each step, by step name."""
+
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
+        """``[fn(*args) for args in calls]``, possibly in parallel; results in call order."""
+        ...
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def measured(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``fn(*args)`` and the peak RSS of the process that ran it."""
+    return fn(*args), _peak_rss_mb()
+
+
+def _record(peaks: dict[str, float], name: str, rss: float) -> None:
+    peaks[name] = round(max(peaks.get(name, 0.0), rss), 1)
+
+
+class LocalTasks:
+    """Runs the calls one after another in this process (tests, tiny inputs)."""
+
+    def __init__(self) -> None:
+        self.peak_rss_mb: dict[str, float] = {}
+
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
+        results = [fn(*args) for args in calls]
+        _record(self.peak_rss_mb, fn.__name__, _peak_rss_mb())
+        return results
+
+
+class RayTasks:
+    """Runs the calls as Ray tasks (one CPU each), at most ``max_in_flight`` at once."""
+
+    def __init__(self, max_in_flight: int | None = None, memory_per_task: int | None = None):
+        import ray
+
+        if not ray.is_initialized():
+            raise RuntimeError("RayTasks needs Ray initialised (ray.init or ray_session)")
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.max_in_flight = max(1, max_in_flight or cpus)
+        options: dict[str, Any] = {"num_cpus": 1, "max_retries": 2}
+        if memory_per_task:
+            options["memory"] = memory_per_task
+        self._remote = ray.remote(**options)(measured)
+        self.peak_rss_mb: dict[str, float] = {}
+
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
+        import ray
+
+        results: list[Any] = [None] * len(calls)
+        pending: dict[Any, int] = {}
+        next_call = 0
+        while next_call < len(calls) or pending:
+            while next_call < len(calls) and len(pending) < self.max_in_flight:
+                pending[self._remote.remote(fn, *calls[next_call])] = next_call
+                next_call += 1
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                index = pending.pop(ref)
+                try:
+                    results[index], rss = ray.get(ref)
+                    _record(self.peak_rss_mb, fn.__name__, rss)
+                except Exception as exc:
+                    for other in pending:
+                        ray.cancel(other)
+                    raise RuntimeError(
+                        f"dedup step {fn.__name__}{calls[index]!r} failed: {exc}"
+                    ) from exc
+        return results
