@@ -2,4 +2,5 @@
 
 # Each stage module registers its classes with ``@register_stage`` on import.
 from corpus.stages import langid, quality  # noqa: F401  (langid, quality)
+from corpus.stages import dedup  # noqa: F401  (dedup)
 from corpus.stages import pii  # noqa: F401  (pii)
