@@ -356,11 +356,17 @@ def parse_html(page: str | bytes) -> etree._Element | None:
             return None
     elif not page.strip():
         return None
+    if isinstance(page, str):
+        # lxml refuses str input that carries an XML encoding declaration (XHTML pages)
+        page = _XML_DECLARATION_RE.sub("", page, count=1)
     try:
         root = html.fromstring(page)
     except (etree.ParserError, ValueError):
         return None
     return root
+
+
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 class _Collector:

@@ -85,3 +85,12 @@ def test_except_photos_still_licenses_the_text() -> None:
         "<footer>このサイトの写真以外のコンテンツは CC BY 4.0 で提供しています。</footer>"
     )
     assert page.license == "CC-BY-4.0"
+
+
+def test_xhtml_with_xml_declaration_is_read() -> None:
+    page = (
+        '<?xml version="1.0" encoding="Shift_JIS"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/"/></head>'
+        "<body><p>本文</p></body></html>"
+    )
+    assert detect_license(page).license == "CC-BY-4.0"
