@@ -117,6 +117,25 @@ def _ours_langid():
     return lambda texts: stage.identifier.identify_many(texts)
 
 
+def _ours_model_every_window():
+    """The model alone on every window, as for documents whose script settles nothing."""
+    from corpus.text.normalize import normalize_for_classifier, sample_windows
+
+    stage = LangId()
+    stage.setup()
+    ident = stage.identifier
+
+    def run(texts):
+        windows = [
+            normalize_for_classifier(w)
+            for t in texts
+            for w in sample_windows(t, ident.window_chars, ident.windows)
+        ]
+        ident.model.predict(windows, k=5)
+
+    return run
+
+
 def _ours_quality():
     stage = Quality()
     stage.setup()
@@ -176,6 +195,7 @@ def throughput_report(samples: dict[str, list[LabelledDoc]], passes: int, hojich
     print("|---|---:|---:|---:|---:|---:|")
     pairs = [
         ("language ID", _ours_langid, _hojichar_langid),
+        ("language ID, model on every window", _ours_model_every_window, _hojichar_langid),
         ("quality rules", _ours_quality, _hojichar_quality),
     ]
     for label, ours, theirs in pairs:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
+
 from corpus.quality.base import Bounds, Rule
 from corpus.quality.profile import TextProfile
 
-ELLIPSIS_ENDINGS = ("…", "・・", "...", "‥")
+#: A sentence ends with an ellipsis when its last character is … or ‥, or ・ or . doubled.
+_SINGLE_ELLIPSIS = np.array([ord("…"), ord("‥")], dtype=np.uint32)
+_DOUBLED_ELLIPSIS = np.array([ord("・"), ord(".")], dtype=np.uint32)
 BULLETS = tuple("・●○◎■□◆◇▪▫►▶▷★☆※-*•＊－")
 
 
@@ -28,9 +32,15 @@ class EllipsisFraction(Rule):
         self.max_fraction = max_fraction
 
     def measure(self, profile: TextProfile) -> dict[str, float]:
-        s = profile.sentences
-        n = sum(1 for x in s if x.endswith(ELLIPSIS_ENDINGS))
-        return {"ellipsis_fraction": n / len(s) if s else 0.0}
+        lengths, last = profile.sentence_ends
+        if not len(last):
+            return {"ellipsis_fraction": 0.0}
+        cps = profile.code_points
+        end = cps[last]
+        before = cps[np.maximum(last - 1, 0)]
+        single = np.isin(end, _SINGLE_ELLIPSIS)
+        double = np.isin(end, _DOUBLED_ELLIPSIS) & (before == end)
+        return {"ellipsis_fraction": float(np.count_nonzero(single | double) / len(last))}
 
     def bounds(self) -> Bounds:
         return {"ellipsis_fraction": (None, self.max_fraction)}

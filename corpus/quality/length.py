@@ -50,8 +50,8 @@ class AverageSentenceLength(Rule):
         self.min_chars, self.max_chars = min_chars, max_chars
 
     def measure(self, profile: TextProfile) -> dict[str, float]:
-        s = profile.sentences
-        return {"avg_sentence_length": sum(map(len, s)) / len(s) if s else 0.0}
+        lengths = profile.sentence_ends[0]
+        return {"avg_sentence_length": float(lengths.mean()) if len(lengths) else 0.0}
 
     def bounds(self) -> Bounds:
         return {"avg_sentence_length": (self.min_chars, self.max_chars)}
@@ -76,7 +76,7 @@ class MaxClauseLength(Rule):
         self.max_chars = max_chars
 
     def measure(self, profile: TextProfile) -> dict[str, float]:
-        return {"max_clause_length": float(max(map(len, profile.clauses), default=0))}
+        return {"max_clause_length": float(profile.max_clause_length)}
 
     def bounds(self) -> Bounds:
         return {"max_clause_length": (None, self.max_chars)}

@@ -14,8 +14,14 @@ from corpus.text.chars import (
     code_point_classes,
     code_points,
 )
-from corpus.text.ngrams import duplicate_fraction, repetition_stats
-from corpus.text.sentences import lines, paragraphs, split_clauses, split_sentences
+from corpus.text.ngrams import duplicate_fraction, ngram_counts, ngram_hashes
+from corpus.text.sentences import (
+    lines,
+    max_clause_length,
+    paragraphs,
+    sentence_ends,
+    split_sentences,
+)
 
 #: Lines and paragraphs shorter than this are left out of the duplicate fractions:
 #: section numbers (一, ２), separators (＊　＊　＊) and one-word headings repeat in
@@ -128,8 +134,13 @@ class TextProfile:
         return split_sentences(self.text)
 
     @cached_property
-    def clauses(self) -> list[str]:
-        return split_clauses(self.text)
+    def sentence_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lengths and last-character indexes of the sentences (vectorized)."""
+        return sentence_ends(self.code_points)
+
+    @cached_property
+    def max_clause_length(self) -> int:
+        return max_clause_length(self.code_points)
 
     @cached_property
     def duplicate_lines(self) -> tuple[float, float]:
@@ -141,11 +152,12 @@ class TextProfile:
         """Duplicate paragraph fractions over paragraphs of at least :data:`MIN_REPEAT_CHARS`."""
         return duplicate_fraction([x for x in self.paragraphs if len(x) >= MIN_REPEAT_CHARS])
 
-    def repetition(
-        self, top_sizes: tuple[int, ...], dup_sizes: tuple[int, ...]
-    ) -> dict[str, float]:
-        key = (top_sizes, dup_sizes)
-        cache = self.__dict__.setdefault("_repetition", {})
-        if key not in cache:
-            cache[key] = repetition_stats(self.code_points, top_sizes, dup_sizes)
-        return cache[key]
+    def ngram_counts(self, n: int) -> np.ndarray:
+        """Occurrence counts of the distinct character n-grams (hashes built once, up to 10)."""
+        cache = self.__dict__.setdefault("_ngram_counts", {})
+        if n not in cache:
+            chain = self.__dict__.setdefault("_ngram_hashes", {})
+            if n not in chain:
+                chain.update(ngram_hashes(self.code_points, range(1, max(n, 10) + 1)))
+            cache[n] = ngram_counts(chain.get(n, np.empty(0, np.uint64)))
+        return cache[n]

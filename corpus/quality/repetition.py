@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from corpus.quality.base import Bounds, Rule
 from corpus.quality.profile import TextProfile
+from corpus.text.ngrams import duplicate_share, top_fraction
 
 
 class DuplicateLines(Rule):
@@ -86,8 +87,7 @@ class TopNgramFraction(Rule):
         )
 
     def measure(self, profile: TextProfile) -> dict[str, float]:
-        stats = profile.repetition(tuple(self.limits), ())
-        return {f"top_{n}gram_fraction": stats[f"top_{n}gram_fraction"] for n in self.limits}
+        return {f"top_{n}gram_fraction": top_fraction(profile.ngram_counts(n)) for n in self.limits}
 
     def bounds(self) -> Bounds:
         return {f"top_{n}gram_fraction": (None, v) for n, v in self.limits.items()}
@@ -111,9 +111,9 @@ class DuplicateNgramFraction(Rule):
         self.limits = dict(sorted((limits if limits is not None else default).items()))
 
     def measure(self, profile: TextProfile) -> dict[str, float]:
-        stats = profile.repetition((), tuple(self.limits))
         return {
-            f"duplicate_{n}gram_fraction": stats[f"duplicate_{n}gram_fraction"] for n in self.limits
+            f"duplicate_{n}gram_fraction": duplicate_share(profile.ngram_counts(n))
+            for n in self.limits
         }
 
     def bounds(self) -> Bounds:

@@ -5,13 +5,17 @@ see ``corpus/models/LICENSE-lid176.md``) and is loaded once per worker; nothing 
 downloaded. Each document is read as NFKC text with its lines folded, in up to
 ``windows`` windows of ``window_chars`` characters spread over it.
 
-fastText tells Japanese from Chinese mostly by kana, so the script decides where the
-model cannot: a window that holds kana and which the model calls a CJK language is
-Japanese (kanji-and-katakana laws in 旧法令 style, classical prose); a kanji-only window
-that the model calls ``ja`` or ``zh`` has no say of its own and goes with the rest of
-the document — Japanese when the document has kana elsewhere, Chinese when it has none.
+The script decides where it can: no other language writes kana, so a window whose
+letters are mostly Han and kana with kana among them is Japanese without asking the
+model (kanji-and-katakana laws in 旧法令 style and classical poetry are where fastText
+errs: it calls a waka line Belarusian); such windows count as certain. A kanji-only
+window that the model calls ``ja`` or ``zh`` has no say of its own and goes with the
+rest of the document — Japanese when the document has kana elsewhere. A document with no kana
+at all keeps the model's label, but Japanese prose always has kana: the stage drops a
+``ja`` document without any (``ja_without_kana``) unless ``require_kana`` is off.
 The document's language is the label with the most probability mass over its windows
-(weighted by length); ``lang_score`` is that mass.
+(weighted by length); ``lang_score`` is that mass (1.0 when the script settles every
+window).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pydantic import Field
 
 from corpus.document import Document
 from corpus.stages.base import Decision, DocumentStage, Drop, Keep, StageParams, register_stage
-from corpus.text.chars import CharClass, char_class_counts
+from corpus.text.chars import CharClass, char_class_counts, has_kana
 from corpus.text.normalize import normalize_for_classifier, sample_windows
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "lid.176.ftz"
@@ -46,6 +50,9 @@ class LangIdParams(StageParams):
     """Characters per window read by the model."""
     windows: int = Field(3, gt=0)
     """Windows read per long document (start, middle, end for 3)."""
+    require_kana: bool = True
+    """Drop a ``ja`` document that has no kana at all (a kanji-only list or title, or
+    Chinese the model took for Japanese): Japanese prose always has kana."""
     model_path: str | None = None
     """A local lid.176 model (``.bin`` or ``.ftz``); default: the bundled ``lid.176.ftz``."""
 
@@ -79,66 +86,108 @@ class LanguageIdentifier:
 
     def identify_many(self, texts: list[str]) -> list[tuple[str, float]]:
         """``(label, score)`` for each text, one model call for all their windows."""
-        spans: list[tuple[int, int]] = []
-        windows: list[str] = []
-        for text in texts:
-            start = len(windows)
-            windows += [
-                w for w in sample_windows(text, self.window_chars, self.windows) if w.strip()
-            ]
-            spans.append((start, len(windows)))
-        normalized = [normalize_for_classifier(w) for w in windows]
-        labels, probs = self.model.predict(normalized, k=5) if normalized else ([], [])
         out = []
-        for text, (a, b) in zip(texts, spans, strict=True):
-            if a == b:
-                out.append(("und", 0.0))
-                continue
-            preds = [
-                ({lab[9:]: min(float(p), 1.0) for lab, p in zip(labels[i], probs[i], strict=True)})
-                for i in range(a, b)
+        pending: list[tuple[int, list[Window]]] = []
+        to_predict: list[str] = []
+        for i, text in enumerate(texts):
+            windows = [
+                Window(w, script_says_japanese(w))
+                for w in sample_windows(text, self.window_chars, self.windows)
+                if w.strip()
             ]
-            out.append(self._combine(text, windows[a:b], preds))
+            for w in windows:
+                if not w.japanese_by_script:
+                    w.index = len(to_predict)
+                    to_predict.append(normalize_for_classifier(w.text))
+            pending.append((i, windows))
+            out.append(("und", 0.0))
+        labels, probs = self.model.predict(to_predict, k=5) if to_predict else ([], [])
+        for i, windows in pending:
+            for w in windows:
+                if w.index is not None:
+                    w.pred = {
+                        lab[9:]: min(float(p), 1.0)
+                        for lab, p in zip(labels[w.index], probs[w.index], strict=True)
+                    }
+            if windows:
+                out[i] = combine_windows(texts[i], windows)
         return out
 
-    @staticmethod
-    def _combine(text: str, windows: list[str], preds: list[dict[str, float]]) -> tuple[str, float]:
-        mass: dict[str, float] = {}
-        deferred = 0.0  # weight of kanji-only CJK windows, decided by the rest
-        total = 0.0
-        for window, pred in zip(windows, preds, strict=True):
-            weight = float(len(window))
-            total += weight
-            top = max(pred, key=pred.get)
-            if top in CJK_LABELS:
-                counts = char_class_counts(window)
-                han_kana = counts[CharClass.KANJI] + counts.kana
-                cjk_mass = sum(p for lab, p in pred.items() if lab in CJK_LABELS)
-                if counts.kana and counts.kana >= MIN_KANA_SHARE * han_kana:
-                    mass["ja"] = mass.get("ja", 0.0) + weight * cjk_mass
-                    continue
-                if counts.kana == 0:
-                    deferred += weight * cjk_mass
-                    continue
-            for lab, p in pred.items():
-                mass[lab] = mass.get(lab, 0.0) + weight * p
-        if deferred:
-            has_kana = char_class_counts(text).kana > 0
-            rest = max((lab for lab in mass if lab in CJK_LABELS), key=mass.get, default=None) or (
-                "ja" if has_kana else "zh"
-            )
-            if rest == "ja" and not has_kana:
-                rest = "zh"
-            mass[rest] = mass.get(rest, 0.0) + deferred
-        label = max(mass, key=mass.get)
-        return label, round(mass[label] / total, 4)
+
+class Window:
+    """One sampled window: its text, whether its script settles it, the model's guess."""
+
+    __slots__ = ("text", "japanese_by_script", "index", "pred")
+
+    def __init__(self, text: str, japanese_by_script: bool) -> None:
+        self.text = text
+        self.japanese_by_script = japanese_by_script
+        self.index: int | None = None
+        self.pred: dict[str, float] = {}
+
+
+def script_says_japanese(text: str) -> bool:
+    """Whether the script alone shows Japanese: kana within mostly Han-and-kana letters.
+
+    No other language writes kana, and Japanese prose is never without it; kanji-only
+    text is left to the model. Half-width katakana is not counted: it is what UTF-8
+    read as Shift_JIS turns into.
+
+    >>> script_says_japanese("かきくらす涙か雲かしらねども")
+    True
+    >>> script_says_japanese("第一条　私権ノ享有ハ出生ニ始マル")
+    True
+    >>> script_says_japanese("中华人民共和国是位于东亚的社会主义国家。")
+    False
+    >>> script_says_japanese("Tokyo (東京) is the capital of Japan; its name means eastern capital.")
+    False
+    """
+    c = char_class_counts(text)
+    kana = c[CharClass.HIRAGANA] + c[CharClass.KATAKANA]
+    if not kana:
+        return False
+    han_kana = kana + c[CharClass.KANJI]
+    letters = han_kana + c[CharClass.LATIN] + c[CharClass.HANGUL] + c[CharClass.OTHER]
+    return kana >= MIN_KANA_SHARE * han_kana and han_kana >= 0.5 * letters
+
+
+def combine_windows(text: str, windows: list[Window]) -> tuple[str, float]:
+    """The document's label and score from its windows (weighted by length).
+
+    A window whose script shows Japanese counts as certain ``ja``. A kanji-only window the
+    model calls a CJK language is deferred: it joins ``ja`` when the document has kana
+    elsewhere, else the model's best CJK label for those windows.
+    """
+    mass: dict[str, float] = {}
+    deferred = 0.0
+    deferred_votes: dict[str, float] = {}
+    total = 0.0
+    for w in windows:
+        weight = float(len(w.text))
+        total += weight
+        if w.japanese_by_script:
+            mass["ja"] = mass.get("ja", 0.0) + weight
+            continue
+        top = max(w.pred, key=w.pred.get)
+        if top in CJK_LABELS and not char_class_counts(w.text).kana:
+            deferred += weight * sum(p for lab, p in w.pred.items() if lab in CJK_LABELS)
+            deferred_votes[top] = deferred_votes.get(top, 0.0) + weight * w.pred[top]
+            continue
+        for lab, p in w.pred.items():
+            mass[lab] = mass.get(lab, 0.0) + weight * p
+    if deferred:
+        rest = "ja" if has_kana(text) else max(deferred_votes, key=deferred_votes.get)
+        mass[rest] = mass.get(rest, 0.0) + deferred
+    label = max(mass, key=mass.get)
+    return label, round(mass[label] / total, 4)
 
 
 @register_stage
 class LangId(DocumentStage):
     """Record ``lang`` and ``lang_score``; drop documents not in ``languages`` with enough score.
 
-    Drop reasons: ``lang=<label>`` (another language won) and ``lang_score<<min_score>``.
+    Drop reasons: ``lang=<label>`` (another language won), ``lang_score<<min_score>`` and
+    ``ja_without_kana``.
 
     >>> from corpus.document import make_document
     >>> stage = LangId(); stage.setup()
@@ -161,6 +210,9 @@ class LangId(DocumentStage):
         return self.process_batch([doc])[0]
 
     def process_batch(self, docs: list[Document]) -> list[Decision]:
+        if not self._ready:
+            self.setup()
+            self._ready = True
         results = self.identifier.identify_many([d.text for d in docs])
         decisions: list[Decision] = []
         for doc, (label, score) in zip(docs, results, strict=True):
@@ -170,6 +222,8 @@ class LangId(DocumentStage):
                 decisions.append(Drop(f"lang={label}", f"{label}:{score}"))
             elif score < self.params.min_score:
                 decisions.append(Drop(f"lang_score<{self.params.min_score:g}", f"{label}:{score}"))
+            elif label == "ja" and self.params.require_kana and not has_kana(doc.text):
+                decisions.append(Drop("ja_without_kana", f"{label}:{score}"))
             else:
                 decisions.append(Keep())
         return decisions

@@ -176,6 +176,9 @@ class Quality(DocumentStage):
         self.judge = QualityJudge(self.params.rules())
 
     def process(self, doc: Document) -> Decision:
+        if not self._ready:
+            self.setup()
+            self._ready = True
         text = doc.text
         removed = 0
         if self.params.remove_boilerplate:

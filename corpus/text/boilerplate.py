@@ -43,7 +43,8 @@ _COPYRIGHT = re.compile(
     re.I,
 )
 _SHARE = re.compile(
-    r"^(この(記事|ページ)を)?(twitter|facebook|line|はてな|pocket|ｘ|x)で(シェア|送る|共有|ツイート)",
+    r"^(この(記事|ページ|投稿)を)?((twitter|facebook|line|はてな|pocket|ｘ|x)で)?"
+    r"(シェア|送る|共有|ツイート|保存)(する|しよう|お願いします)?[!！]?$",
     re.I,
 )
 _META = re.compile(
@@ -56,8 +57,16 @@ _PAGER = re.compile(
     r"^([«‹<＜]|前へ)?\s*\d+(\s+\d+)+\s*([»›>＞]|次へ)?$|^(\d+\s*)?(次|前)(の)?(\d+件|ページ)\s*[»›>＞]?$"
 )
 
+_SEPARATOR = re.compile(r"[\s>＞»›|｜/／・]")
+
 #: Lines longer than this are never boilerplate (a sentence that mentions a menu word).
 MAX_BOILERPLATE_CHARS = 80
+#: Lines worth a closer look: short ones without 。、, and any naming a copyright.
+_CANDIDATE = re.compile(
+    rf"^[^\n。、]{{1,{MAX_BOILERPLATE_CHARS + 20}}}$"
+    r"|^[^\n]{0,100}(?:©|[Cc]opyright|COPYRIGHT|[Rr]ights [Rr]eserved|無断|\([Cc]\)|（[Cc]）)[^\n]{0,100}$",
+    re.M,
+)
 
 
 def _strip_marks(line: str) -> str:
@@ -86,13 +95,15 @@ def is_boilerplate_line(line: str) -> bool:
     if not s or len(s) > MAX_BOILERPLATE_CHARS:
         return False
     core = _strip_marks(s)
-    if core in MENU_ITEMS:
+    if core in MENU_ITEMS or _COPYRIGHT.search(s):
         return True
-    if _COPYRIGHT.search(s) or _SHARE.search(core) or _META.search(core) or _PAGER.search(core):
+    if "。" in s or "、" in s:  # a sentence: menus, pagers and breadcrumbs have no 。、
+        return False
+    if _SHARE.search(core) or _META.search(core) or _PAGER.search(core) or _COUNTED_ITEM.match(s):
         return True
-    if _COUNTED_ITEM.match(s):
-        return True
-    if _BREADCRUMB.match(s) and not re.search(r"[。、]", s):
+    if not _SEPARATOR.search(s):
+        return False
+    if _BREADCRUMB.match(s):
         parts = [p.strip() for p in re.split(r"[>＞»›|｜/／]", s)]
         return any(_strip_marks(p) in MENU_ITEMS for p in parts)
     tokens = re.split(r"[\s|｜/／・]+", core)
@@ -105,10 +116,14 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
     >>> remove_boilerplate("ホーム\\n吾輩は猫である。名前はまだ無い。\\nページトップへ")
     ('吾輩は猫である。名前はまだ無い。', 2)
     """
-    kept, removed = [], 0
-    for line in text.split("\n"):
-        if is_boilerplate_line(line):
-            removed += 1
-        else:
-            kept.append(line)
-    return ("\n".join(kept) if removed else text), removed
+    spans = [
+        (m.start(), m.end()) for m in _CANDIDATE.finditer(text) if is_boilerplate_line(m.group())
+    ]
+    if not spans:
+        return text, 0
+    parts, pos = [], 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        pos = end + 1  # the line and its newline
+    parts.append(text[pos:])
+    return "".join(parts).rstrip("\n"), len(spans)

@@ -42,12 +42,23 @@ def ngram_hashes(cps: np.ndarray, sizes: Iterable[int]) -> dict[int, np.ndarray]
     return out
 
 
-def _counts(hashes: np.ndarray) -> np.ndarray:
+def ngram_counts(hashes: np.ndarray) -> np.ndarray:
+    """How often each distinct hash occurs (order unspecified)."""
     if len(hashes) == 0:
         return hashes
     s = np.sort(hashes)
     starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
     return np.diff(np.append(starts, len(s)))
+
+
+def top_fraction(counts: np.ndarray) -> float:
+    """Occurrences of the most frequent n-gram over all occurrences (Swallow's top fraction)."""
+    return float(counts.max() / counts.sum()) if len(counts) else 0.0
+
+
+def duplicate_share(counts: np.ndarray) -> float:
+    """Distinct n-grams occurring more than once over distinct n-grams (Swallow's definition)."""
+    return float(np.count_nonzero(counts > 1) / len(counts)) if len(counts) else 0.0
 
 
 def repetition_stats(
@@ -69,13 +80,11 @@ def repetition_stats(
     hashes = ngram_hashes(cps, top_sizes + dup_sizes)
     out: dict[str, float] = {}
     for n in top_sizes:
-        counts = _counts(hashes.get(n, np.empty(0, np.uint64)))
-        out[f"top_{n}gram_fraction"] = float(counts.max() / counts.sum()) if len(counts) else 0.0
+        counts = ngram_counts(hashes.get(n, np.empty(0, np.uint64)))
+        out[f"top_{n}gram_fraction"] = top_fraction(counts)
     for n in dup_sizes:
-        counts = _counts(hashes.get(n, np.empty(0, np.uint64)))
-        out[f"duplicate_{n}gram_fraction"] = (
-            float(np.count_nonzero(counts > 1) / len(counts)) if len(counts) else 0.0
-        )
+        counts = ngram_counts(hashes.get(n, np.empty(0, np.uint64)))
+        out[f"duplicate_{n}gram_fraction"] = duplicate_share(counts)
     return out
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 _SENTENCE = re.compile(r"[^。．！？!?\n]+(?:[。．！？!?]+[」』）)〕］】〉》”’]*)?|[。．！？!?]+")
 _CLAUSE = re.compile(
     r"[^。．！？!?、，\n]+(?:[。．！？!?、，]+[」』）)〕］】〉》”’]*)?|[。．！？!?、，]+"
@@ -52,3 +54,76 @@ def split_clauses(text: str) -> list[str]:
     ['廻れば大門の見返り柳いと長けれど、', 'お齒ぐろ溝に燈火うつる']
     """
     return [s for s in (m.strip() for m in _CLAUSE.findall(text)) if s]
+
+
+_TERMINATOR, _COMMA, _CLOSER, _SPACE, _NEWLINE = 1, 2, 4, 8, 16
+
+
+def _flag_table() -> np.ndarray:
+    """Punctuation flags of every BMP code point (one lookup classifies a whole text)."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for chars, flag in (
+        ("。．！？!?", _TERMINATOR),
+        ("、，", _COMMA),
+        ("」』）)〕］】〉》”’", _CLOSER),
+        (" \t\r\x0b\x0c\u3000", _SPACE),
+        ("\n", _NEWLINE | _SPACE),
+    ):
+        for ch in chars:
+            table[ord(ch)] |= flag
+    return table
+
+
+_FLAGS = _flag_table()
+
+
+def _flags(cps: np.ndarray) -> np.ndarray:
+    return _FLAGS[np.minimum(cps, 0xFFFF)]
+
+
+def sentence_ends(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Length and last counted character's index of every sentence of the code points ``cps``.
+
+    Same splitting as :func:`split_sentences` (a run of 。．！？!? ends a sentence, and a
+    line end does), computed without a Python loop; whitespace and closing brackets do
+    not count toward a length, and a piece made only of them is not a sentence.
+
+    >>> from corpus.text.chars import code_points
+    >>> lengths, last = sentence_ends(code_points("「おい、待て。」と彼は言った。本当か！？\\n見出し"))
+    >>> lengths.tolist(), last.tolist()
+    ([7, 7, 5, 3], [6, 14, 19, 23])
+    """
+    n = len(cps)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flags = _flags(cps)
+    term = (flags & _TERMINATOR).astype(bool)
+    last_of_run = term & ~np.append(term[1:], False)
+    cuts = np.flatnonzero(last_of_run | (flags & _NEWLINE).astype(bool)) + 1
+    if not len(cuts) or cuts[-1] != n:
+        cuts = np.append(cuts, n)
+    content = (flags & (_SPACE | _CLOSER)) == 0
+    cum = np.concatenate(([0], np.cumsum(content)))
+    lengths = cum[cuts] - cum[np.concatenate(([0], cuts[:-1]))]
+    last_content = np.maximum.accumulate(np.where(content, np.arange(n), -1))
+    keep = lengths > 0
+    return lengths[keep], last_content[cuts[keep] - 1]
+
+
+def sentence_lengths(cps: np.ndarray) -> np.ndarray:
+    """Length of every sentence (see :func:`sentence_ends`)."""
+    return sentence_ends(cps)[0]
+
+
+def max_clause_length(cps: np.ndarray) -> int:
+    """The longest stretch of characters without 。．！？!?、， or a line end.
+
+    >>> from corpus.text.chars import code_points
+    >>> max_clause_length(code_points("廻れば大門の見返り柳いと長けれど、お齒ぐろ溝に燈火うつる"))
+    16
+    """
+    if not len(cps):
+        return 0
+    stops = np.flatnonzero(_flags(cps) & (_TERMINATOR | _COMMA | _NEWLINE))
+    edges = np.concatenate(([-1], stops, [len(cps)]))
+    return int(np.diff(edges).max() - 1)
