@@ -3,8 +3,8 @@
 Presidio's default ``AnalyzerEngine()`` loads (and downloads) an English spaCy model.
 Here the NLP engine is built explicitly:
 
-* :func:`pattern_analyzer` — a blank spaCy ``ja`` pipeline (SudachiPy tokenizer from
-  the installed ``sudachidict-core``) gives tokens and lemmas to presidio's context
+* :func:`pattern_analyzer` — a blank spaCy ``ja`` pipeline (SudachiPy from the installed
+  ``sudachidict-core``, split mode A) gives tokens and lemmas to presidio's context
   enhancer; the Japanese pattern recognizers of :mod:`corpus.pii.recognizers` do the
   finding;
 * :func:`ner_analyzer` — GiNZA (``ja_ginza``, loaded from its installed package) tags
@@ -27,6 +27,8 @@ from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from corpus.pii.entities import PiiType
 from corpus.pii.recognizers import LANGUAGE, pattern_recognizers
@@ -57,9 +59,47 @@ class JapaneseNlpEngine(SpacyNlpEngine):
         self.nlp = {LANGUAGE: self._make_pipeline()}
 
 
+class SudachiLemmaTokenizer:
+    """SudachiPy surfaces and dictionary forms as a spaCy ``Doc``, nothing else.
+
+    spaCy's own Japanese tokenizer also builds readings, tags and inflections that the
+    context enhancer never reads; this one is about three times faster.
+
+    >>> doc = blank_japanese()("自宅に住んでいます")
+    >>> [(t.text, t.lemma_) for t in doc]
+    [('自宅', '自宅'), ('に', 'に'), ('住ん', '住む'), ('で', 'で'), ('い', 'いる'), ('ます', 'ます')]
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        from sudachipy import Dictionary, SplitMode
+
+        self.vocab = vocab
+        self._tokenizer = Dictionary().create(SplitMode.A)
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        lemmas: list[str] = []
+        pos = 0
+        for m in self._tokenizer.tokenize(text):
+            begin, end = m.begin(), m.end()
+            if begin > pos:  # never leave a gap: offsets must tile the text
+                words.append(text[pos:begin])
+                lemmas.append(text[pos:begin])
+            if end > max(begin, pos):
+                words.append(text[max(begin, pos) : end])
+                lemmas.append(m.dictionary_form() or words[-1])
+                pos = end
+        if pos < len(text):
+            words.append(text[pos:])
+            lemmas.append(text[pos:])
+        return Doc(self.vocab, words=words, spaces=[False] * len(words), lemmas=lemmas)
+
+
 def blank_japanese() -> Language:
-    """A blank spaCy ``ja`` pipeline: SudachiPy tokens and lemmas, no model."""
-    return spacy.blank("ja")
+    """A blank spaCy ``ja`` pipeline (no model) with :class:`SudachiLemmaTokenizer`."""
+    nlp = spacy.blank("ja")
+    nlp.tokenizer = SudachiLemmaTokenizer(nlp.vocab)
+    return nlp
 
 
 def ginza_japanese() -> Language:

@@ -659,6 +659,10 @@ def score(docs: list[EvalDoc], detections: list[list[Detection]]) -> Report:
                 kind = s.label.split(":", 1)[1]
                 report.lookalikes[kind] += 1
                 report.lookalikes_masked[kind] += bool(hit)
+                for p in hit:
+                    report.false_positives[s.label].append(
+                        f"{doc.id}: {doc.text[p.start : p.end]!r} ({p.type.value}) over {doc.text[s.start : s.end]!r}"
+                    )
                 continue
             report.gold[s.label] += 1
             if any(p.type.value == s.label for p in hit):

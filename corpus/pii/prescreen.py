@@ -19,6 +19,8 @@ from corpus.pii.lexicon import NAME_LABELS, NameLexicon, alternation
 
 _D = "[0-9０-９]"
 _SEP = "[-‐‑–—−－ー― 　()（）]"
+#: not the continuation of a number (「2013-02-02」 holds no phone number 「02-02」)
+_NOT_AFTER_NUMBER = "(?<![0-9０-９])(?<![0-9０-９][-‐－ー−―])"
 
 #: Anchors of pattern PII (always searched). Kept as separate expressions: ``re`` is
 #: many times faster on each alone than on their alternation.
@@ -26,10 +28,14 @@ PATTERN_ANCHORS: tuple[str, ...] = tuple(
     [
         "[@＠]",
         "[+＋][ 　]?[8８][1１]",
-        f"[(（]?[0０]{_D}{{0,4}}[)）]?{_SEP}{{1,2}}{_D}{{1,4}}",
-        f"{_D}{{6,}}",
-        f"{_D}{{4}}[-‐－ー−― 　]{_D}{{4}}",
-        f"{_D}{{3}}[-‐－ー−―]{_D}{{4}}",
+        # a telephone number in groups: 0 + area code, then two more groups
+        f"{_NOT_AFTER_NUMBER}[(（]?[0０]{_D}{{0,4}}{_SEP}{{1,3}}{_D}{{1,4}}{_SEP}{{1,3}}{_D}{{3}}",
+        # unseparated numbers (phone, My Number, card, account …), not inside URLs or codes
+        f"(?<![/=_A-Za-z]){_D}{{6,}}",
+        # three groups of four (My Number, card)
+        f"{_NOT_AFTER_NUMBER}{_D}{{4}}[-‐－ー−― 　]{_D}{{4}}[-‐－ー−― 　]{_D}{{4}}",
+        # a postal code
+        f"{_NOT_AFTER_NUMBER}{_D}{{3}}[-‐－ー−―]{_D}{{4}}(?![0-9０-９])",
         r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}",
         "[0-9A-Fa-f]{1,4}::|::[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){4,}",
         "丁目|番地|〒",

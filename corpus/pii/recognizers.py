@@ -361,13 +361,19 @@ class AddressRecognizer(JapaneseRecognizer):
             rf"(?:[ 　]?[\p{{Katakana}}\p{{Han}}ー・A-Za-zＡ-Ｚａ-ｚ]{{2,16}}"
             rf"(?:[ 　]?{arabic}号室?|{arabic}(?![.．0-9０-９])))?"
         )
-        kanji_town = r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])[のが](?=[\p{Han}\p{Katakana}])){0,12}?"
+        # one kana between kanji is part of a town name (丸の内, 霞が関, 薫る坂); two are not
+        kanji_town = r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])\p{Hiragana}(?=[\p{Han}\p{Katakana}])){0,12}?"
         town_after_pref = (
             rf"(?:\p{{Hiragana}}{{2,8}}(?=[\p{{Han}}\p{{Katakana}}0-9０-９]))?{kanji_town}"
         )
         town_after_city = rf"(?:\p{{Hiragana}}{{2,8}}(?=[\p{{Han}}\p{{Katakana}}]))?{kanji_town}"
         city_chars = r"[\p{Han}\p{Katakana}ヶケ々ノ]"
-        city = rf"(?:{city_chars}{{1,5}}郡)?{city_chars}{{1,6}}?[市区町村](?:[\p{{Han}}ヶ々]{{1,3}}?区)?"
+        # kana city names: after a 郡 (上北郡おいらせ町) or as a city (かほく市, さいたま市)
+        city = (
+            rf"(?:{city_chars}{{1,5}}郡(?:\p{{Hiragana}}{{2,6}}[町村]|{city_chars}{{1,6}}?[町村])"
+            rf"|(?<!\p{{Hiragana}})\p{{Hiragana}}{{2,6}}市"
+            rf"|{city_chars}{{1,6}}?[市区町村])(?:[\p{{Han}}ヶ々]{{1,3}}?区)?"
+        )
         city_after_pref = r"(?:[\p{Han}\p{Hiragana}\p{Katakana}ヶケ々ノ]{1,6}郡)?[\p{Han}\p{Hiragana}\p{Katakana}ヶケ々ノ]{1,8}?[市区町村](?:[\p{Han}ヶ々]{1,3}?区)?"
         pref = alternation(prefectures())
         super().__init__(
@@ -428,6 +434,8 @@ class PersonNameRecognizer(JapaneseRecognizer):
         given2_kanji = lex.given_alternation(min_len=2, kanji_only=True)
         labels = alternation(NAME_LABELS)
         han = r"[\p{Han}々〆ヶ]"
+        # a given name after a space, unless a number follows (「篠田 午前10時」 is no name)
+        spaced_given = rf"[ 　]{given}(?![0-9０-９])"
         super().__init__(
             [
                 Pattern(
@@ -442,12 +450,13 @@ class PersonNameRecognizer(JapaneseRecognizer):
                 ),
                 Pattern(
                     "lexicon_name_after_label",
-                    rf"(?<={labels}[ 　]{{0,2}}[:：は]?[ 　]{{0,2}}){family}(?:[ 　]?{given})?(?!{han})",
+                    rf"(?<={labels}[ 　]{{0,2}}[:：は]?[ 　]{{0,2}}){family}(?:{given}|{spaced_given})?(?!{han})",
                     0.85,
                 ),
                 Pattern(
                     "kanji_name_after_label",
-                    rf"(?<={labels}(?:[ 　]{{0,2}}[:：][ 　]{{0,2}}|[ 　]{{1,2}}))(?:{han}{{2,4}}[ 　]{han}{{1,3}}|{han}{{2,6}})(?!{han})",
+                    rf"(?<={labels}(?:[ 　]{{0,2}}[:：][ 　]{{0,2}}|[ 　]{{1,2}}))"
+                    rf"(?:{han}{{2,4}}[ 　]{han}{{1,3}}(?![\p{{Han}}々0-9０-９])|{han}{{2,6}}(?!{han}))",
                     0.7,
                 ),
                 Pattern(
@@ -455,7 +464,11 @@ class PersonNameRecognizer(JapaneseRecognizer):
                     rf"(?<!{han}){han}{{2,6}}{_GENERIC_HONORIFIC_AHEAD}",
                     0.6,
                 ),
-                Pattern("lexicon_full_name", rf"(?<!{han}){family2}[ 　]?{given2_kanji}", 0.6),
+                Pattern(
+                    "lexicon_full_name",
+                    rf"(?<!{han}){family2}(?:{given2_kanji}|[ 　]{given2_kanji}(?![0-9０-９]))",
+                    0.6,
+                ),
             ]
         )
 
