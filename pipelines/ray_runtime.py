@@ -33,6 +33,20 @@ def make_private() -> None:
     constants.ENABLE_RAY_CLUSTER = False
 
 
+def _use_cluster_token() -> None:
+    """Present the cluster's auth token when one is available, as ``ray start`` does.
+
+    A driver joining by address does not pick up ``~/.ray/auth_token`` on its own.
+    """
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            maybe_enable_token_auth_if_token_available,
+        )
+    except ImportError:  # Ray without token authentication
+        return
+    maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+
+
 @contextlib.contextmanager
 def ray_session(
     address: str | None = None,
@@ -53,11 +67,13 @@ def ray_session(
         yield ray.cluster_resources()
         return
     if address:
+        _use_cluster_token()
         ray.init(address=address, log_to_driver=False, include_dashboard=False)
     else:
         if not open_network:
             make_private()
         ray.init(
+            address="local",  # always a new private instance, never a cluster found on the machine
             num_cpus=num_cpus or os.cpu_count() or 1,
             object_store_memory=object_store_bytes,
             include_dashboard=False,

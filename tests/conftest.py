@@ -1,0 +1,40 @@
+"""Shared fixtures: the bundled sample run once per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Ray started by any test stays on loopback and reports nothing.
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+REPO = Path(__file__).resolve().parents[1]
+JPCORPUS = [sys.executable, "-m", "pipelines.cli"]
+
+
+def run_cli(*args: str, check: bool = False, env: dict | None = None, timeout: int = 600):
+    """Run the ``jpcorpus`` command in a fresh process (as a user would)."""
+    proc = subprocess.run(
+        [*JPCORPUS, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"jpcorpus {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def sample_release(tmp_path_factory) -> Path:
+    """A release of the bundled sample, made by a bare ``jpcorpus run`` with ``--out``."""
+    out = tmp_path_factory.mktemp("sample") / "release"
+    run_cli("run", "--out", str(out), "--quiet", check=True)
+    return out
