@@ -201,3 +201,34 @@ def test_stage_run_marks_drops_and_passes_earlier_ones_through(junk, clean):
     assert out["clean"] is None
     assert out["rep"][0] == "quality" and out["rep"][1].startswith("duplicate_")
     assert out["earlier"] == ("langid", "lang=en")
+
+
+def test_release_manifest_counts_drops_by_stage_and_reason(tmp_path, clean, junk):
+    """``jpcorpus run`` with langid and quality: every drop reason reaches the manifest."""
+    import json
+
+    from tests.conftest import run_cli
+
+    rows = [{"id": d.id, "text": d.text} for d in clean[:20]]
+    rows += [{"id": d.id, "text": d.text} for d in junk[::4]]
+    rows += [{"id": "english", "text": "The library opens at nine in the morning. " * 20}]
+    (tmp_path / "docs.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8"
+    )
+    (tmp_path / "pipeline.yaml").write_text(
+        "name: lq\nsources:\n  - type: jsonl\n    name: mixed\n    path: docs.jsonl\n"
+        "    license: CC0-1.0\n    license_evidence: test data\n"
+        "stages:\n  - langid: {}\n  - quality: {}\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    run_cli("run", str(tmp_path / "pipeline.yaml"), "--out", str(out), "--quiet", check=True)
+    assert run_cli("audit", str(out)).returncode == 0
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    dropped = manifest["sources"]["mixed"]["dropped"]
+    assert dropped["langid"].get("lang=en", 0) >= 1
+    assert sum(dropped["quality"].values()) >= 0.8 * len(junk[::4]) - sum(
+        dropped["langid"].values()
+    )
+    assert all(("<" in r or ">" in r) for r in dropped["quality"])
+    assert manifest["sources"]["mixed"]["kept"] >= 18
