@@ -222,7 +222,7 @@ def throughput_report(samples: dict[str, list[LabelledDoc]], passes: int, hojich
         "Ours: `LangId` (lid.176.ftz on ≤3 windows of 1,000 characters; a window whose kana "
         "settle the language skips the model, so the second row, the model on every window, "
         "is the cost for text the script does not settle) and "
-        "`Quality` (boilerplate removal + 16 rules, stops at the first drop). HojiChar 0.18: "
+        "`Quality` (boilerplate removal + 17 rules, one off by default; stops at the first drop). HojiChar 0.18: "
         "`AcceptJapanese` + `AcceptJapaneseByFastText` on the whole text with the same model; "
         "`DocumentLengthFilter`, `AcceptJapanese`, `DiscardRareKuten`, `DiscardTooShortLines`, "
         "`DiscardTooManyEndingEllipsis`, `SingleCharacterRepetitionFilter`, "

@@ -6,7 +6,7 @@ and return ``Keep()`` or ``Drop('<signal><<bound>')``. The ``quality`` stage
 """
 
 from corpus.quality.base import Rule
-from corpus.quality.layout import BulletLineFraction, EllipsisFraction
+from corpus.quality.layout import BulletLineFraction, EllipsisFraction, LinePunctuation
 from corpus.quality.length import AverageSentenceLength, MaxClauseLength, MinLength
 from corpus.quality.ngwords import NgWordRatio
 from corpus.quality.profile import TextProfile
@@ -35,6 +35,7 @@ __all__ = [
     "HiraganaRatio",
     "JapaneseRatio",
     "KatakanaRatio",
+    "LinePunctuation",
     "MaxClauseLength",
     "MinLength",
     "MojibakeRatio",

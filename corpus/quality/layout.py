@@ -69,3 +69,34 @@ class BulletLineFraction(Rule):
 
     def bounds(self) -> Bounds:
         return {"bullet_line_fraction": (None, self.max_fraction)}
+
+
+#: Characters that end a line of prose: sentence punctuation and the brackets closing it.
+LINE_END_PUNCTUATION = tuple("。．！？!?」』）)…")
+
+
+class LinePunctuation(Rule):
+    """Drop text in which too few lines end with sentence punctuation (lists, tag clouds).
+
+    FineWeb-2's Japanese config keeps documents with at least 0.167 of their lines so
+    ended (``line_punct_thr``). Verse has no line-end punctuation, so the stage leaves
+    this rule off by default.
+
+    >>> LinePunctuation(0.167).check("吾輩は猫である。\\n名前はまだ無い。")
+    Keep()
+    >>> LinePunctuation(0.167).check("2024年1月5日　新商品のお知らせ\\n2024年1月9日　営業時間の変更\\n2024年2月1日　臨時休業")
+    Drop('line_punctuation_fraction<0.167')
+    """
+
+    name: ClassVar[str] = "line_punctuation_fraction"
+
+    def __init__(self, min_fraction: float | None = 0.167) -> None:
+        self.min_fraction = min_fraction
+
+    def measure(self, profile: TextProfile) -> dict[str, float]:
+        lines = profile.lines
+        n = sum(1 for x in lines if x.endswith(LINE_END_PUNCTUATION))
+        return {"line_punctuation_fraction": n / len(lines) if lines else 0.0}
+
+    def bounds(self) -> Bounds:
+        return {"line_punctuation_fraction": (self.min_fraction, None)}

@@ -28,6 +28,7 @@ from corpus.quality import (
     HiraganaRatio,
     JapaneseRatio,
     KatakanaRatio,
+    LinePunctuation,
     MaxClauseLength,
     MinLength,
     MojibakeRatio,
@@ -93,6 +94,9 @@ class QualityParams(StageParams):
     """Swallow (0.2): sentences ending with … or ・・."""
     max_bullet_line_fraction: Limit = 0.9
     """Gopher (0.9)."""
+    min_line_punctuation_fraction: Limit = None
+    """Off. FineWeb-2's Japanese config uses 0.167 (lines ending with 。！？」… over all
+    lines); verse has none, and 6 % of the Aozora works would fall. Set it for web crawls."""
     max_symbol_ratio: Limit = 0.1
     """Gopher's symbol-to-word limit (0.1), counted per character."""
     max_url_ratio: Limit = 0.2
@@ -119,6 +123,7 @@ class QualityParams(StageParams):
             MaxClauseLength(self.max_clause_length),
             EllipsisFraction(self.max_ellipsis_fraction),
             BulletLineFraction(self.max_bullet_line_fraction),
+            LinePunctuation(self.min_line_punctuation_fraction),
             DuplicateLines(self.max_duplicate_line_fraction, self.max_duplicate_line_char_fraction),
             DuplicateParagraphs(
                 self.max_duplicate_paragraph_fraction, self.max_duplicate_paragraph_char_fraction
