@@ -46,6 +46,8 @@ SHARD_SCHEMA = pa.schema(
         pa.field("dedup_cluster_id", pa.string()),
         pa.field("dedup_cluster_size", pa.int32()),
         pa.field("char_count", pa.int64()),
+        # opt-out signals checked for web pages, e.g. "robots.txt=none(…); tdm-reservation=none(…)"
+        pa.field("optout_checks", pa.string()),
     ]
 )
 
