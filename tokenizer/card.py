@@ -1,0 +1,109 @@
+"""The tokenizer card: where the tokenizer came from, how it was trained, how it scores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokenizer.evaluate import Scores, markdown_table
+
+
+def _kv_table(rows: dict[str, Any]) -> list[str]:
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {k} | {_cell(v)} |" for k, v in rows.items()]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        return (
+            value.encode("unicode_escape").decode("ascii")
+            if value.isspace() or "\n" in value
+            else value
+        )
+    if isinstance(value, (list, tuple)):
+        return ", ".join(f"`{_cell(v)}`" for v in value) or "–"
+    return str(value)
+
+
+def card_markdown(card: dict[str, Any], scores: list[Scores]) -> str:
+    """The card as Markdown; ``card`` is what :mod:`tokenizer.train` records in ``.card.json``."""
+    rel, sample, run = card["release"], card["sample"], card["training"]
+    lines = [f"# Tokenizer card — {card['name']}", ""]
+    lines += [
+        f"SentencePiece {card['settings']['model_type']} tokenizer, {card['vocab_size']:,} pieces, "
+        f"trained only on text of the release **{rel['name']}** version **{rel['version']}**.",
+        "",
+        "Files: `" + "`, `".join(card["files"].values()) + "`.",
+        "",
+        "## Source release",
+        "",
+    ]
+    lines += _kv_table(
+        {
+            "path": rel["path"],
+            "name / version": f"{rel['name']} / {rel['version']}",
+            "created": rel.get("created_at"),
+            "manifest sha256": rel.get("manifest_sha256"),
+            "code version": rel.get("code_version"),
+            "policy": rel.get("policy"),
+        }
+    )
+    lines += ["", "## License mix of the training sample", ""]
+    lines += ["| license | documents | characters | share |", "|---|---:|---:|---:|"]
+    total = sum(sample["chars_by_license"].values()) or 1
+    for lic, chars in sorted(sample["chars_by_license"].items(), key=lambda kv: -kv[1]):
+        docs = sample["docs_by_license"].get(lic, 0)
+        lines.append(f"| {lic} | {docs:,} | {chars:,} | {chars / total:.1%} |")
+    lines += [
+        "",
+        "The credits these licenses require are in the release's `ATTRIBUTION.md`. The "
+        "vocabulary is a statistic of that text; no document is stored in the model files.",
+        "",
+        "## Training sample",
+        "",
+    ]
+    lines += _kv_table(
+        {
+            "characters (bound)": f"{sample['chars']:,} ({card['sample_spec']['max_chars']:,})",
+            "lines / documents": f"{sample['lines']:,} / {sample['docs']:,}",
+            "share of the release's training text": f"{sample['rate']:.1%}",
+            "held out (never trained on)": f"{sample['heldout_docs']:,} documents ({card['sample_spec']['holdout']:.0%} by id hash)",
+            "characters by source": ", ".join(
+                f"{k} {v:,}" for k, v in sample["chars_by_source"].items()
+            ),
+        }
+    )
+    lines += ["", "## Settings", ""]
+    lines += _kv_table({"preset": card["preset"], **card["settings"]})
+    lines += ["", "## Training run", ""]
+    lines += _kv_table(
+        {
+            "sampling (Ray)": f"{run['sample_seconds']:.1f} s",
+            "SentencePiece training": f"{run['train_seconds']:.1f} s",
+            "peak memory of training": f"{run['peak_rss_bytes'] / 2**20:,.0f} MiB",
+            "Hugging Face export": card["hf_parity"],
+        }
+    )
+    lines += ["", "## Evaluation", ""]
+    if scores:
+        lines += [
+            "On held-out documents of the release (and any texts given with `--eval`), never "
+            "trained on. Word boundaries: SudachiPy mode A.",
+            "",
+            markdown_table(scores),
+        ]
+    else:
+        lines.append("No held-out text was evaluated.")
+    lines += [
+        "",
+        "## Use",
+        "",
+        "```python",
+        "import sentencepiece as spm",
+        f'sp = spm.SentencePieceProcessor(model_file="{card["files"]["model"]}")',
+        "from tokenizers import Tokenizer  # or transformers.PreTrainedTokenizerFast",
+        f'tok = Tokenizer.from_file("{card["files"]["hf"]}/tokenizer.json")',
+        "```",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,186 @@
+"""``jpcorpus tokenizer train`` and ``jpcorpus tokenizer eval`` (DESIGN §1).
+
+Exit codes: 0 success, 2 bad usage or bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tokenizer.settings import PRESETS, SampleSpec, preset
+
+
+def _fail(message: str) -> int:
+    print(f"jpcorpus: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _validation_message(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(x) for x in err["loc"]) or "value"
+    return f"{where}: {err['msg']}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tokenizer.spm_worker import TrainingFailed
+    from tokenizer.train import ReleaseError, train_tokenizer
+
+    try:
+        settings = preset(
+            args.preset,
+            vocab_size=args.vocab_size,
+            model_type=args.model_type,
+            normalization=args.normalization,
+            character_coverage=args.character_coverage,
+            split_digits=args.split_digits,
+            byte_fallback=args.byte_fallback,
+            max_piece_length=args.max_piece_length,
+            split_by_script=args.split_by_script,
+            presegment=args.presegment,
+            num_threads=args.threads,
+        )
+        spec = SampleSpec(
+            **{
+                k: v
+                for k, v in {
+                    "max_chars": args.sample_chars,
+                    "holdout": args.holdout,
+                    "seed": args.seed,
+                }.items()
+                if v is not None
+            }
+        )
+    except ValidationError as exc:
+        return _fail(_validation_message(exc))
+    except ValueError as exc:
+        return _fail(str(exc))
+    for path in [*args.eval, *args.baseline]:
+        if not Path(path).exists():
+            return _fail(f"{path}: no such file or directory")
+    try:
+        result = train_tokenizer(
+            args.release,
+            args.out,
+            settings,
+            spec,
+            preset_name=args.preset,
+            ray_address=args.ray_address,
+            eval_paths=args.eval,
+            baselines=args.baseline,
+            keep_sample=args.keep_sample,
+        )
+    except (ReleaseError, TrainingFailed, ValueError) as exc:
+        return _fail(str(exc))
+    print(f"model: {result.model_path}")
+    print(f"hugging face: {result.hf_dir}/tokenizer.json")
+    print(f"card: {result.card_path}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tokenizer.evaluate import evaluate, load_texts, markdown_table
+
+    for path in [args.model, *args.baseline]:
+        if not Path(path).is_file():
+            return _fail(f"{path}: model file not found")
+    try:
+        groups = load_texts(args.texts)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if not groups:
+        return _fail("no text to evaluate in " + ", ".join(args.texts))
+    rows = evaluate([args.model, *args.baseline], groups, word_alignment=not args.no_word_alignment)
+    print(markdown_table(rows))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+def _bool_flag(parser: argparse.ArgumentParser, name: str, help_on: str) -> None:
+    dest = name.replace("-", "_")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(f"--{name}", dest=dest, action="store_true", default=None, help=help_on)
+    group.add_argument(
+        f"--no-{name}", dest=dest, action="store_false", default=None, help="turn it off"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    tok = subparsers.add_parser("tokenizer", help="train and evaluate the SentencePiece tokenizer")
+    sub = tok.add_subparsers(dest="tokenizer_command", required=True, parser_class=type(tok))
+
+    train = sub.add_parser("train", help="train a tokenizer from a release's shards")
+    train.add_argument("release", help="release directory")
+    train.add_argument("--vocab-size", type=int, required=True)
+    train.add_argument(
+        "--out", required=True, help="output prefix (PREFIX.model, PREFIX-hf/, PREFIX.card.md)"
+    )
+    train.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="japanese",
+        help="settings to start from (default: japanese)",
+    )
+    train.add_argument("--model-type", choices=["unigram", "bpe"])
+    train.add_argument("--normalization", choices=["identity", "nfkc", "nmt_nfkc"])
+    train.add_argument("--character-coverage", type=float)
+    train.add_argument("--max-piece-length", type=int)
+    train.add_argument(
+        "--presegment",
+        choices=["none", "A", "B", "C"],
+        help="SudachiPy split mode whose words no piece may cross",
+    )
+    _bool_flag(train, "split-digits", "one token per digit")
+    _bool_flag(train, "byte-fallback", "spell unknown characters in UTF-8 bytes")
+    _bool_flag(train, "split-by-script", "keep pieces within one script")
+    train.add_argument(
+        "--sample-chars", type=int, help="upper bound on the training sample's characters"
+    )
+    train.add_argument(
+        "--holdout", type=float, help="share of documents never trained on, evaluated in the card"
+    )
+    train.add_argument("--seed", type=int, help="sampling seed")
+    train.add_argument("--threads", type=int, help="SentencePiece threads (default: one per CPU)")
+    train.add_argument(
+        "--eval", action="append", default=[], help="also evaluate on these texts (repeatable)"
+    )
+    train.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        help="compare with this model in the card (repeatable)",
+    )
+    train.add_argument(
+        "--ray-address", help="join this Ray cluster (default: RAY_ADDRESS or a local Ray)"
+    )
+    train.add_argument(
+        "--keep-sample", action="store_true", help="keep the sampled text in PREFIX.work/"
+    )
+    train.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser(
+        "eval", help="characters per token, fallbacks, round trip and word alignment on texts"
+    )
+    ev.add_argument("model", help="SentencePiece .model file")
+    ev.add_argument(
+        "texts", nargs="+", help="release directories, .jsonl(.gz), .txt files or folders of .txt"
+    )
+    ev.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        help="another .model to compare with (repeatable)",
+    )
+    ev.add_argument("--json", help="also write the scores to this JSON file")
+    ev.add_argument(
+        "--no-word-alignment", action="store_true", help="skip the SudachiPy word-boundary measure"
+    )
+    ev.set_defaults(func=cmd_eval)

@@ -1,0 +1,72 @@
+"""Runs one SentencePiece training in its own process, so its time and peak memory are its own.
+
+    python -m tokenizer.spm_worker ARGS.json
+
+``ARGS.json`` holds the keyword arguments of ``SentencePieceTrainer.train``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TrainRun:
+    seconds: float
+    peak_rss_bytes: int
+    log_path: str
+
+
+class TrainingFailed(RuntimeError):
+    """SentencePiece stopped with an error (its last log lines are in the message)."""
+
+
+def run_training(kwargs: dict[str, Any], work_dir: str | Path) -> TrainRun:
+    """Train in a child process; return its wall time and peak resident memory."""
+    work_dir = Path(work_dir)
+    args_path = work_dir / "spm_args.json"
+    log_path = work_dir / "spm_train.log"
+    args_path.write_text(json.dumps(kwargs, ensure_ascii=False), encoding="utf-8")
+    start = time.perf_counter()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tokenizer.spm_worker", str(args_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={
+                **os.environ,
+                "PYTHONPATH": _package_root() + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            },
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        raise TrainingFailed(f"SentencePiece training failed: {' | '.join(tail)}")
+    return TrainRun(seconds, usage.ru_maxrss * 1024, str(log_path))  # ru_maxrss is KiB on Linux
+
+
+def _package_root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def main(argv: list[str]) -> int:
+    import sentencepiece as spm
+
+    kwargs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    spm.SentencePieceTrainer.train(**kwargs)
+    print(f"peak_rss_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
