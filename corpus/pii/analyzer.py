@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import regex as re
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -31,6 +32,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from corpus.pii.entities import PiiType
+from corpus.pii.lexicon import NameLexicon
 from corpus.pii.recognizers import LANGUAGE, pattern_recognizers
 
 #: Results below this score are dropped (presidio's engine-wide threshold).
@@ -167,14 +169,7 @@ def ner_analyzer() -> AnalyzerEngine:
     )
     engine = _GinzaPersonEngine(ginza_japanese, ner_model_configuration=config)
     registry = RecognizerRegistry(
-        recognizers=[
-            SpacyRecognizer(
-                supported_language=LANGUAGE,
-                supported_entities=[PiiType.PERSON.value],
-                ner_strength=NER_SCORE,
-            )
-        ],
-        supported_languages=[LANGUAGE],
+        recognizers=[GinzaPersonRecognizer()], supported_languages=[LANGUAGE]
     )
     return AnalyzerEngine(
         registry=registry,
@@ -183,6 +178,36 @@ def ner_analyzer() -> AnalyzerEngine:
         default_score_threshold=SCORE_THRESHOLD,
         context_aware_enhancer=japanese_context_enhancer(),
     )
+
+
+class GinzaPersonRecognizer(SpacyRecognizer):
+    """GiNZA ``Person`` entities that look like a Japanese name.
+
+    GiNZA also tags e-mail addresses, 「法人番号 2141572878143」 and 「Python 3.10.8」
+    as persons; a span is kept only if it is 2–10 kanji/kana (spaces and ・ allowed)
+    and not a role or kin word (「社長」).
+
+    >>> r = GinzaPersonRecognizer()
+    >>> [r.looks_like_a_name(w) for w in ("米野美稀恵", "ジョン・スミス", "Python 3.10.8", "社長")]
+    [True, True, False, False]
+    """
+
+    _NAME = re.compile(r"^[\p{Han}\p{Hiragana}\p{Katakana}々〆ヶー・ 　]{2,10}$")
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_language=LANGUAGE,
+            supported_entities=[PiiType.PERSON.value],
+            ner_strength=NER_SCORE,
+        )
+        self._lexicon = NameLexicon.bundled()
+
+    def looks_like_a_name(self, span: str) -> bool:
+        return bool(self._NAME.match(span)) and not self._lexicon.is_not_a_name(span)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if self.looks_like_a_name(text[r.start : r.end])]
 
 
 class _GinzaPersonEngine(JapaneseNlpEngine):

@@ -761,6 +761,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{title} {label}:")
             for item in items[: args.show]:
                 print("  ", item)
+    if args.ner:  # the audit reads 700 k characters: too slow with GiNZA
+        return 0 if all(report.goals().values()) else 1
     chars, counts, found = real_text_audit(load_real_texts(carrier_paths[:2]), scrubber)
     per_100k = ", ".join(
         f"{k}={v} ({v * 100_000 / chars:.1f}/100k chars)" for k, v in counts.most_common()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -79,6 +79,45 @@ class NameLexicon:
             given_names=tuple(sorted(given, key=lambda s: (-len(s), s))),
         )
 
+    @cached_property
+    def _family_set(self) -> frozenset[str]:
+        return frozenset(self.family_names)
+
+    @cached_property
+    def _given_set(self) -> frozenset[str]:
+        return frozenset(self.given_names)
+
+    def is_name(self, word: str) -> bool:
+        """A family name, a given name, or a family name followed by a given name.
+
+        >>> lex = NameLexicon.bundled()
+        >>> lex.is_name("山田太郎"), lex.is_name("山田"), lex.is_name("社長")
+        (True, True, False)
+        """
+        family, given = self._family_set, self._given_set
+        if word in family or word in given:
+            return True
+        return any(word[:i] in family and word[i:] in given for i in range(1, len(word)))
+
+    def is_not_a_name(self, word: str) -> bool:
+        """A word that ends in a role or kin word (「社長」「先月奥」「八百屋」) and is no lexicon name.
+
+        Spaces are ignored; a role ending (屋, 者, 長 …) is forgiven when the word ends in
+        a lexicon given name (「中園直人」).
+
+        >>> lex = NameLexicon.bundled()
+        >>> [lex.is_not_a_name(w) for w in ("社長", "先月奥", "八百屋", "山田 太郎", "中園直人", "東雲")]
+        [True, True, True, False, False, False]
+        """
+        word = word.replace(" ", "").replace("　", "")
+        if self.is_name(word):
+            return False
+        if any(word[i:] in NOT_NAMES for i in range(len(word))):
+            return True
+        if word.endswith(NOT_NAME_ENDINGS):
+            return not any(word[i:] in self._given_set for i in range(1, len(word) - 1))
+        return False
+
     def family_alternation(self, min_len: int = 1) -> str:
         """Regex alternation of family names of at least ``min_len`` characters."""
         return alternation(n for n in self.family_names if len(n) >= min_len)
@@ -142,15 +181,6 @@ def is_all_kanji(word: str) -> bool:
     (True, False, False)
     """
     return bool(_KANJI.match(word))
-
-
-def is_role_word(word: str) -> bool:
-    """True if a kanji word before an honorific names a role or kin, not a person.
-
-    >>> is_role_word("社長"), is_role_word("八百屋"), is_role_word("山田")
-    (True, True, False)
-    """
-    return word in NOT_NAMES or word.endswith(NOT_NAME_ENDINGS)
 
 
 def _load_yaml(path: Path) -> dict:

@@ -35,8 +35,6 @@ from corpus.pii.entities import PiiType
 from corpus.pii.lexicon import (
     HONORIFICS,
     NAME_LABELS,
-    NOT_NAME_ENDINGS,
-    NOT_NAMES,
     NameLexicon,
     alternation,
     prefectures,
@@ -358,11 +356,17 @@ class AddressRecognizer(JapaneseRecognizer):
             rf"|{num}番{num}号?"
             rf"|{arabic}(?:{DASH}{arabic}){{1,2}})"
             r"(?![0-9０-９])"
+            # a building and room: 「サンハイツ203号室」「グリーンコート1005」 (not 「午前7時」)
             rf"(?:[ 　]?[\p{{Katakana}}\p{{Han}}ー・A-Za-zＡ-Ｚａ-ｚ]{{2,16}}"
-            rf"(?:[ 　]?{arabic}号室?|{arabic}(?![.．0-9０-９])))?"
+            rf"(?:[ 　]?{arabic}号室?|(?<=[\p{{Katakana}}ーA-Za-zＡ-Ｚａ-ｚ]){arabic}(?![.．0-9０-９\p{{Han}}])))?"
         )
-        # one kana between kanji is part of a town name (丸の内, 霞が関, 薫る坂); two are not
-        kanji_town = r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])\p{Hiragana}(?=[\p{Han}\p{Katakana}])){0,12}?"
+        # one kana between kanji is part of a town name (丸の内, 霞が関, 薫る坂); two are
+        # not. Numbered 条/線 blocks belong to the town (札幌市中央区北1条西).
+        kanji_town = (
+            r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])\p{Hiragana}(?=[\p{Han}\p{Katakana}])"
+            r"|[0-9０-９]{1,2}(?=[条線]))"
+            r"{0,12}?"
+        )
         town_after_pref = (
             rf"(?:\p{{Hiragana}}{{2,8}}(?=[\p{{Han}}\p{{Katakana}}0-9０-９]))?{kanji_town}"
         )
@@ -426,8 +430,7 @@ class PersonNameRecognizer(JapaneseRecognizer):
 
     def __init__(self, lexicon: NameLexicon | None = None) -> None:
         lex = lexicon or NameLexicon.bundled()
-        self._family = frozenset(lex.family_names)
-        self._given = frozenset(lex.given_names)
+        self._lexicon = lex
         family = lex.family_alternation()
         given = lex.given_alternation()
         family2 = lex.family_alternation(min_len=2)
@@ -440,7 +443,7 @@ class PersonNameRecognizer(JapaneseRecognizer):
             [
                 Pattern(
                     "lexicon_name_honorific",
-                    rf"{family}(?:[ 　]?{given})?{_HONORIFIC_AHEAD}",
+                    rf"{family}(?:[ 　]?(?:{given}|{han}{{1,3}}))?{_HONORIFIC_AHEAD}",
                     0.85,
                 ),
                 Pattern(
@@ -461,7 +464,7 @@ class PersonNameRecognizer(JapaneseRecognizer):
                 ),
                 Pattern(
                     "kanji_name_honorific",
-                    rf"(?<!{han}){han}{{2,6}}{_GENERIC_HONORIFIC_AHEAD}",
+                    rf"(?<!{han})(?:{han}{{2,6}}|{han}{{1,4}}[ 　]{han}{{1,3}}){_GENERIC_HONORIFIC_AHEAD}",
                     0.6,
                 ),
                 Pattern(
@@ -474,21 +477,7 @@ class PersonNameRecognizer(JapaneseRecognizer):
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Drop words ending in a role or kin word (「社長」「先月奥」) unless they are lexicon names."""
-        word = pattern_text.replace(" ", "").replace("　", "")
-        if self._is_lexicon_name(word):
-            return False
-        if any(word[i:] in NOT_NAMES for i in range(len(word))):
-            return True
-        if word.endswith(NOT_NAME_ENDINGS):
-            return not any(word[i:] in self._given for i in range(1, len(word) - 1))
-        return False
-
-    def _is_lexicon_name(self, word: str) -> bool:
-        if word in self._family or word in self._given:
-            return True
-        return any(
-            word[:i] in self._family and word[i:] in self._given for i in range(1, len(word))
-        )
+        return self._lexicon.is_not_a_name(pattern_text)
 
 
 def pattern_recognizers(*, corporate_numbers: bool = False) -> list[JapaneseRecognizer]:
