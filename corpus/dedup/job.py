@@ -7,9 +7,11 @@ than one partition):
 1. **sign** — per input file: normalize, exact hash, MinHash signature (vectorized),
    band keys. Writes the file's signatures (``sig/<file>.npy``, read back by row),
    band records and node records partitioned by key.
-2. **bucket** — per partition of band keys: documents sharing a band are candidates;
-   each candidate is verified against the bucket's first member by estimated
-   Jaccard (falling back to the other earlier members) and becomes an edge.
+2. **bucket** — per partition of band keys: documents sharing a band key are
+   candidates, paired with the key's first member; **verify** — per partition of
+   candidate pairs (so a pair found in several bands is checked once): estimated
+   Jaccard, and the exact Jaccard of the shingle sets where the estimate is too close
+   to the threshold to call. Pairs that pass are the graph's edges.
 3. **components** — alternating large-star / small-star rounds
    (:mod:`corpus.dedup.components`), two shuffles per round, until the edge set
    stops changing.
@@ -29,8 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-import resource
 import shutil
 import time
 from collections import defaultdict
@@ -53,10 +55,10 @@ from corpus.dedup.index import (
     write_index_info,
 )
 from corpus.dedup.keep import KeepPolicy
-from corpus.dedup.lsh import Banding, band_keys
+from corpus.dedup.lsh import DEFAULT_THRESHOLD, Banding, band_keys
 from corpus.dedup.minhash import MinHashScheme, SignatureComputer, fmix64, shingle_hashes
 from corpus.dedup.normalize import EXACT_HASH_BYTES, exact_hash, normalize_for_dedup
-from corpus.dedup.tasks import TaskRunner
+from corpus.dedup.tasks import TaskRunner, peak_rss_mb
 
 EXACT = "exact_duplicate"
 NEAR = "near_duplicate"
@@ -104,10 +106,9 @@ class DedupConfig(BaseModel):
 
     minhash: MinHashScheme = MinHashScheme()
     banding: Banding
-    threshold: float = Field(0.8, gt=0.0, le=1.0)
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0.0, le=1.0)
     near: bool = True
     verify: Verify = "exact"
-    max_compare: int = Field(16, ge=1)
     keep: KeepPolicy = KeepPolicy()
     partitions: int = Field(4, ge=1, le=4096)
     batch_docs: int = Field(256, ge=1)
@@ -176,6 +177,12 @@ class JobFiles:
     def nodes_of(self, p: int) -> list[Path]:
         return sorted((self.work / "nodes").glob(f"*-{p:04d}.parquet"))
 
+    def candidates(self, src: int, dst: int) -> Path:
+        return self.work / "candidates" / f"{src:04d}-{dst:04d}.npy"
+
+    def candidates_of(self, dst: int) -> list[Path]:
+        return sorted((self.work / "candidates").glob(f"*-{dst:04d}.npy"))
+
     def edges(self, round_: int, phase: str, src: int, dst: int) -> Path:
         return self.work / "cc" / f"{round_:03d}-{phase}" / f"{src:04d}-{dst:04d}.npy"
 
@@ -229,21 +236,24 @@ def _write_table_partitioned(
 
 
 class SignatureStore:
-    """Reads signatures of nodes back from the per-file arrays (memory-mapped)."""
+    """Reads signatures of nodes back from the per-file arrays.
+
+    Each call maps the files it needs and unmaps them before returning, so the pages
+    it touched do not stay in the process (its memory stays that of one call).
+    """
 
     def __init__(self, files: JobFiles) -> None:
         self.files = files
-        self._maps: dict[int, np.ndarray] = {}
 
     def __call__(self, nodes: np.ndarray) -> np.ndarray:
         file_ids = nodes >> _ROW_BITS
         rows = nodes & ((1 << _ROW_BITS) - 1)
         out: np.ndarray | None = None
-        for f in np.unique(file_ids):
-            if f not in self._maps:
-                self._maps[int(f)] = np.load(self.files.sig(int(f)), mmap_mode="r")
+        for f in np.unique(file_ids).tolist():
             sel = file_ids == f
-            got = self._maps[int(f)][rows[sel]]
+            mapped = np.load(self.files.sig(f), mmap_mode="r")
+            got = np.array(mapped[rows[sel]])
+            del mapped
             if out is None:
                 out = np.empty((len(nodes), got.shape[1]), dtype=np.uint32)
             out[sel] = got
@@ -251,35 +261,58 @@ class SignatureStore:
 
 
 class ShingleStore:
-    """Reads documents' shingle sets back (memory-mapped); ``None`` where none were kept."""
+    """Reads documents' shingle sets back (positioned reads); ``None`` where none were kept.
 
-    def __init__(self, files: JobFiles) -> None:
+    The sets of the most recently used documents are cached: a bucket's first member
+    is compared with every other member.
+    """
+
+    def __init__(self, files: JobFiles, cache: int = 256) -> None:
         self.files = files
-        self._maps: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._files: dict[int, tuple[int, np.ndarray] | None] = {}
+        self._sets: dict[int, np.ndarray | None] = {}
+        self._cache = cache
 
-    def __call__(self, node: int) -> np.ndarray | None:
+    def _raw(self, node: int) -> np.ndarray | None:
         f, row = node >> _ROW_BITS, node & ((1 << _ROW_BITS) - 1)
-        if f not in self._maps:
+        if f not in self._files:
             values, offsets = self.files.shingles(f)
-            self._maps[f] = (
-                (np.memmap(values, dtype="<u4", mode="r"), np.load(offsets))
-                if offsets.exists() and values.stat().st_size
-                else None
+            self._files[f] = (
+                (os.open(values, os.O_RDONLY), np.load(offsets)) if offsets.exists() else None
             )
-        found = self._maps[f]
+        found = self._files[f]
         if found is None:
             return None
-        values, offsets = found
-        return values[offsets[row] : offsets[row + 1]]
+        fd, offsets = found
+        start, end = int(offsets[row]), int(offsets[row + 1])
+        return np.frombuffer(os.pread(fd, 4 * (end - start), 4 * start), dtype="<u4")
+
+    def close(self) -> None:
+        for found in self._files.values():
+            if found is not None:
+                os.close(found[0])
+        self._files.clear()
+
+    def __call__(self, node: int) -> np.ndarray | None:
+        """The sorted distinct shingle hashes of ``node``."""
+        if node not in self._sets:
+            if len(self._sets) >= self._cache:
+                self._sets.pop(next(iter(self._sets)))
+            raw = self._raw(node)
+            if raw is not None:
+                raw = np.sort(raw)
+                raw = raw[np.concatenate(([True], raw[1:] != raw[:-1]))] if len(raw) else raw
+            self._sets[node] = raw
+        return self._sets[node]
 
     def jaccard(self, a: int, b: int) -> float | None:
         sa, sb = self(a), self(b)
         if sa is None or sb is None:
             return None
-        if len(sa) == 0 and len(sb) == 0:
-            return 1.0
-        sa, sb = np.unique(sa), np.unique(sb)
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        if len(sa) == 0 or len(sb) == 0:
+            return float(len(sa) == len(sb))
+        at = np.searchsorted(sb, sa)
+        inter = int((sb[np.minimum(at, len(sb) - 1)] == sa).sum())
         return inter / (len(sa) + len(sb) - inter)
 
 
@@ -294,7 +327,14 @@ class PairVerifier:
         self.unsure = 5 * float(np.sqrt(max(t * (1 - t), 0.01) / cfg.minhash.num_perm))
         self.exact_checks = 0
 
-    def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def __call__(self, a: np.ndarray, b: np.ndarray, chunk: int = 8192) -> np.ndarray:
+        """Whether each pair ``(a[i], b[i])`` is similar (pairs taken ``chunk`` at a time)."""
+        return np.concatenate(
+            [self._chunk(a[i : i + chunk], b[i : i + chunk]) for i in range(0, len(a), chunk)]
+            or [np.zeros(0, dtype=bool)]
+        )
+
+    def _chunk(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         t = self.cfg.threshold - 1e-9
         est = (self.signatures(a) == self.signatures(b)).mean(axis=1)
         ok = est >= t
@@ -380,8 +420,7 @@ def _band_records(
 
 
 def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
-    """Step 1 for one input file; returns ``{"documents": n, "seconds": s}``."""
-    started = time.perf_counter()
+    """Step 1 for one input file; returns ``{"documents": n}``."""
     files = JobFiles(work)
     pf = pq.ParquetFile(inp.path)
     n = pf.metadata.num_rows
@@ -389,7 +428,7 @@ def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
     num_perm = cfg.minhash.num_perm
     if n == 0:
         np.save(files.sig(inp.index), np.empty((0, num_perm), dtype=np.uint32))
-        return {"documents": 0, "seconds": 0.0}
+        return {"documents": 0}
     sig_out = np.lib.format.open_memmap(
         files.sig(inp.index), mode="w+", dtype=np.uint32, shape=(n, num_perm)
     )
@@ -457,86 +496,63 @@ def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
         docs_writer.close()
     if shingle_sets is not None:
         shingle_sets.close()
-    return {"documents": n, "seconds": time.perf_counter() - started}
+    return {"documents": n}
 
 
-# ---------------------------------------------------------------- step 2: bucket
+# ---------------------------------------------------------------- step 2: bucket, verify
 
 
-def bucket_partition(cfg: DedupConfig, work: str, p: int) -> dict[str, int]:
-    """Step 2 for band partition ``p``: verified candidate edges, both directions."""
+def bucket_partition(cfg: DedupConfig, work: str, p: int) -> int:
+    """Step 2a for band partition ``p``: documents sharing a band key are candidates,
+    paired with the key's first member (by id key). The pairs go to the verify
+    partition of their pair hash, so a pair found in several bands is checked once."""
     files = JobFiles(work)
     rec = _load_all(files.bands_of(p), np.empty(0, dtype=BAND_RECORD))
-    stats = {"candidates": 0, "edges": 0, "rejected": 0, "exact_checks": 0}
     if len(rec) == 0:
-        return stats
+        return 0
     rec = rec[np.lexsort((rec["node"], rec["idkey"], rec["key"], rec["band"]))]
-    new_group = np.r_[
-        True, (rec["band"][1:] != rec["band"][:-1]) | (rec["key"][1:] != rec["key"][:-1])
-    ]
+    same = (rec["band"][1:] == rec["band"][:-1]) & (rec["key"][1:] == rec["key"][:-1])
+    new_group = np.concatenate(([True], ~same))
     group = np.cumsum(new_group) - 1
     starts = np.flatnonzero(new_group)
-    sizes = np.diff(np.r_[starts, len(rec)])
-    member = sizes[group] > 1
     first = starts[group]
-    is_other = member & (np.arange(len(rec)) != first)
-    ref = rec["node"][first[is_other]]
-    other = rec["node"][is_other]
-    pairs = np.stack([ref, other], axis=1)
+    other = np.arange(len(rec)) != first
+    pairs = np.stack([rec["node"][first[other]], rec["node"][other]], axis=1)
+    pairs = cc.unique_pairs(np.sort(pairs, axis=1))
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    uniq = cc.unique_pairs(pairs)
-    stats["candidates"] = len(uniq)
-    if cfg.verify != "none" and len(uniq):
-        similar = PairVerifier(cfg, files)
-        ok = similar(uniq[:, 0], uniq[:, 1])
-        edges = [uniq[ok]]
-        failed = uniq[~ok]
-        stats["rejected"] = int((~ok).sum())
-        if len(failed):
-            edges.append(_retry_failed(cfg, rec, starts, sizes, group, failed, similar))
-        uniq = cc.unique_pairs(np.concatenate(edges))
-        stats["exact_checks"] = similar.exact_checks
-    stats["edges"] = len(uniq)
-    if len(uniq):
-        directed = cc.both_directions(uniq)
+    if len(pairs):
         P = cfg.partitions
         _write_partitioned(
-            directed,
-            partition_of(directed[:, 0], P),
-            P,
-            lambda q: files.edges(0, "large", p, q),
+            pairs, partition_of(_pair_key(pairs), P), P, lambda q: files.candidates(p, q)
+        )
+    return len(pairs)
+
+
+def _pair_key(pairs: np.ndarray) -> np.ndarray:
+    return fmix64(pairs[:, 0].astype(np.uint64) * _SALT + pairs[:, 1].astype(np.uint64))
+
+
+def verify_partition(cfg: DedupConfig, work: str, q: int) -> dict[str, int]:
+    """Step 2b for candidate partition ``q``: distinct candidate pairs that pass
+    verification become edges (both directions, by node partition)."""
+    files = JobFiles(work)
+    pairs = cc.unique_pairs(_load_all(files.candidates_of(q), np.empty((0, 2), np.int64)))
+    stats = {"candidates": len(pairs), "edges": 0, "rejected": 0, "exact_checks": 0}
+    if len(pairs) and cfg.verify != "none":
+        similar = PairVerifier(cfg, files)
+        ok = similar(pairs[:, 0], pairs[:, 1])
+        similar.shingles.close()
+        stats["rejected"] = int((~ok).sum())
+        stats["exact_checks"] = similar.exact_checks
+        pairs = pairs[ok]
+    stats["edges"] = len(pairs)
+    if len(pairs):
+        directed = cc.both_directions(pairs)
+        P = cfg.partitions
+        _write_partitioned(
+            directed, partition_of(directed[:, 0], P), P, lambda d: files.edges(0, "large", q, d)
         )
     return stats
-
-
-def _retry_failed(
-    cfg: DedupConfig,
-    rec: np.ndarray,
-    starts: np.ndarray,
-    sizes: np.ndarray,
-    group: np.ndarray,
-    failed: np.ndarray,
-    similar: PairVerifier,
-) -> np.ndarray:
-    """For members that failed against their bucket's first member: try the members
-    between (in bucket order, at most ``max_compare``); the first similar one links."""
-    failed_nodes = set(failed[:, 1].tolist())
-    found: list[tuple[int, int]] = []
-    positions = np.flatnonzero(np.isin(rec["node"], list(failed_nodes)))
-    for pos in positions.tolist():
-        g = group[pos]
-        lo = starts[g] + 1
-        if sizes[g] < 3 or pos <= lo:
-            continue
-        earlier = rec["node"][lo : min(pos, lo + cfg.max_compare)]
-        node = rec["node"][pos]
-        earlier = earlier[earlier != node]
-        if len(earlier) == 0:
-            continue
-        ok = similar(earlier, np.full(len(earlier), node, dtype=np.int64))
-        if ok.any():
-            found.append((int(earlier[np.argmax(ok)]), int(node)))
-    return np.array(found, dtype=np.int64).reshape(-1, 2)
 
 
 # ---------------------------------------------------------------- step 3: components
@@ -770,8 +786,9 @@ def run_dedup(
         return result
 
     signed = timed("sign", sign_file, [(cfg, str(work), i) for i in inputs])
-    buckets = timed("bucket", bucket_partition, [(cfg, str(work), p) for p in range(P)])
-    edges = sum(b["edges"] for b in buckets)
+    timed("bucket", bucket_partition, [(cfg, str(work), p) for p in range(P)])
+    checked = timed("verify", verify_partition, [(cfg, str(work), q) for q in range(P)])
+    edges = sum(b["edges"] for b in checked)
     rounds = 0
     clusters = 0
     if edges:
@@ -795,20 +812,17 @@ def run_dedup(
         "earlier_documents": sum(
             s["documents"] for s, i in zip(signed, inputs, strict=True) if i.earlier
         ),
-        "candidate_pairs": sum(b["candidates"] for b in buckets),
-        "rejected_by_verification": sum(b["rejected"] for b in buckets),
-        "exact_jaccard_checks": sum(b["exact_checks"] for b in buckets),
+        "candidate_pairs": sum(b["candidates"] for b in checked),
+        "rejected_by_verification": sum(b["rejected"] for b in checked),
+        "exact_jaccard_checks": sum(b["exact_checks"] for b in checked),
         "edges": edges,
         "clusters": clusters,
         "component_rounds": rounds,
         "duplicates": {EXACT: totals[EXACT], NEAR: totals[NEAR]},
         "against_earlier_release": totals["earlier_release"],
-        "sign_cpu_seconds": round(sum(s["seconds"] for s in signed), 3),
         "seconds": seconds,
-        "peak_rss_mb": {
-            "driver": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            **getattr(runner, "peak_rss_mb", {}),
-        },
+        "cpu_seconds": runner.usage.cpu_seconds,
+        "peak_rss_mb": {"driver": round(peak_rss_mb(), 1), **runner.usage.peak_rss_mb},
         "config": json.loads(cfg.model_dump_json()),
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")

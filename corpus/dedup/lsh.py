@@ -20,6 +20,13 @@ from corpus.dedup.minhash import fmix64
 
 _BAND_POLY = np.uint64(0xD6E8FEB86659FD93)
 
+DEFAULT_THRESHOLD = 0.8
+"""Jaccard similarity of character 5-gram sets above which two documents are duplicates."""
+
+DEFAULT_WEIGHTS = (0.2, 0.8)
+"""(false positive, false negative) weights for the band optimiser: candidates are
+verified afterwards, so a missed pair costs more than an extra candidate."""
+
 
 class Banding(BaseModel):
     """How signatures are cut into bands."""
@@ -42,7 +49,7 @@ class Banding(BaseModel):
 
 
 def optimal_banding(
-    threshold: float, num_perm: int, weights: tuple[float, float] = (0.2, 0.8)
+    threshold: float, num_perm: int, weights: tuple[float, float] = DEFAULT_WEIGHTS
 ) -> Banding:
     """datasketch's optimal ``(bands, rows)`` for ``threshold`` and ``(fp, fn)`` weights.
 

@@ -11,41 +11,65 @@ resources that cannot be granted.
 from __future__ import annotations
 
 import resource
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
 class TaskRunner(Protocol):
-    peak_rss_mb: dict[str, float]
-    """Largest resident set (MB) of a process that ran each step, by step name."""
+    usage: StepUsage
+    """What each step cost, by step name."""
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
         """``[fn(*args) for args in calls]``, possibly in parallel; results in call order."""
         ...
 
 
-def _peak_rss_mb() -> float:
+@dataclass
+class StepUsage:
+    """Per step: the largest peak RSS (MB) of a process that ran it, and CPU seconds."""
+
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    def record(self, step: str, rss_mb: float, cpu: float) -> None:
+        self.peak_rss_mb[step] = round(max(self.peak_rss_mb.get(step, 0.0), rss_mb), 1)
+        self.cpu_seconds[step] = round(self.cpu_seconds.get(step, 0.0) + cpu, 3)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set in MB (``VmHWM``; ``ru_maxrss`` where there is no
+    /proc — that one survives ``exec`` and so can report a parent's peak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def measured(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """``fn(*args)`` and the peak RSS of the process that ran it."""
-    return fn(*args), _peak_rss_mb()
-
-
-def _record(peaks: dict[str, float], name: str, rss: float) -> None:
-    peaks[name] = round(max(peaks.get(name, 0.0), rss), 1)
+def measured(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """``fn(*args)``, the peak RSS of the process that ran it and the CPU seconds it took."""
+    started = time.process_time()
+    result = fn(*args)
+    return result, peak_rss_mb(), time.process_time() - started
 
 
 class LocalTasks:
     """Runs the calls one after another in this process (tests, tiny inputs)."""
 
     def __init__(self) -> None:
-        self.peak_rss_mb: dict[str, float] = {}
+        self.usage = StepUsage()
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
-        results = [fn(*args) for args in calls]
-        _record(self.peak_rss_mb, fn.__name__, _peak_rss_mb())
+        results = []
+        for args in calls:
+            result, rss, cpu = measured(fn, *args)
+            self.usage.record(fn.__name__, rss, cpu)
+            results.append(result)
         return results
 
 
@@ -63,7 +87,7 @@ class RayTasks:
         if memory_per_task:
             options["memory"] = memory_per_task
         self._remote = ray.remote(**options)(measured)
-        self.peak_rss_mb: dict[str, float] = {}
+        self.usage = StepUsage()
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
         import ray
@@ -79,8 +103,8 @@ class RayTasks:
             for ref in done:
                 index = pending.pop(ref)
                 try:
-                    results[index], rss = ray.get(ref)
-                    _record(self.peak_rss_mb, fn.__name__, rss)
+                    results[index], rss, cpu = ray.get(ref)
+                    self.usage.record(fn.__name__, rss, cpu)
                 except Exception as exc:
                     for other in pending:
                         ray.cancel(other)

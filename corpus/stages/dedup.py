@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from corpus.dedup.index import RELEASE_FOLDER, check_compatible, read_index
 from corpus.dedup.job import DedupConfig, DocDecision, Verify, read_decisions, run_dedup
 from corpus.dedup.keep import KeepPolicy
-from corpus.dedup.lsh import Banding, optimal_banding
+from corpus.dedup.lsh import DEFAULT_THRESHOLD, DEFAULT_WEIGHTS, Banding, optimal_banding
 from corpus.dedup.minhash import MinHashScheme
+from corpus.dedup.normalize import Whitespace
 from corpus.document import Document
 from corpus.stages.base import (
     Decision,
@@ -46,19 +47,22 @@ RUNNER_WORK_FOLDER = ".work"
 (``<release>/.work/<stage>``, see ``manifests.layout.WORK``); the index goes beside it."""
 
 
+_SCHEME = MinHashScheme.model_fields
+
+
 class DedupParams(StageParams):
     """Parameters of the ``dedup`` stage (defaults: NFKC + folded whitespace, character
     5-grams, 128 permutations, Jaccard threshold 0.8 — the settings of the issue;
     bands and rows from datasketch's optimiser with recall-leaning weights)."""
 
-    threshold: float = Field(0.8, gt=0.0, le=1.0)
-    num_perm: int = Field(128, ge=8, le=1024)
-    ngram: int = Field(5, ge=1, le=64)
-    seed: int = Field(1, ge=0)
-    whitespace: Literal["fold", "remove"] = "fold"
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0.0, le=1.0)
+    num_perm: int = Field(_SCHEME["num_perm"].default, ge=8, le=1024)
+    ngram: int = Field(_SCHEME["ngram"].default, ge=1, le=64)
+    seed: int = Field(_SCHEME["seed"].default, ge=0)
+    whitespace: Whitespace = _SCHEME["whitespace"].default
     bands: int | None = Field(None, ge=1)
     rows: int | None = Field(None, ge=1)
-    weights: tuple[float, float] = (0.2, 0.8)
+    weights: tuple[float, float] = DEFAULT_WEIGHTS
     """(false positive, false negative) weights for datasketch's band optimiser."""
     near: bool = True
     """False: exact duplicates only."""

@@ -47,7 +47,10 @@ def test_two_and_four_workers_give_identical_survivors(tmp_path, ray_cluster):
         runner = RayTasks(max_in_flight=workers)
         out = tmp_path / f"out{workers}"
         summary = run_dedup(paths, str(out), config(partitions=workers), runner)
-        assert "sign_file" in runner.peak_rss_mb
+        assert (
+            runner.usage.peak_rss_mb["sign_file"] > 0
+            and "verify_partition" in runner.usage.cpu_seconds
+        )
         got = {}
         for rank in range(4):
             got.update(read_decisions(str(out), rank))
