@@ -10,6 +10,7 @@ reported. ``open_network=True`` lets a local Ray advertise the machine's address
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 
@@ -68,7 +69,12 @@ def ray_session(
         return
     if address:
         _use_cluster_token()
-        ray.init(address=address, log_to_driver=False, include_dashboard=False)
+        ray.init(
+            address=address,
+            log_to_driver=False,
+            include_dashboard=False,
+            logging_level=logging.WARNING,
+        )
     else:
         if not open_network:
             make_private()
@@ -78,6 +84,7 @@ def ray_session(
             object_store_memory=object_store_bytes,
             include_dashboard=False,
             log_to_driver=False,
+            logging_level=logging.WARNING,
             _node_ip_address="127.0.0.1" if not open_network else None,
         )
     try:
