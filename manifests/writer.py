@@ -69,13 +69,33 @@ class _ParquetSink:
         }
 
 
-def node_info() -> dict[str, str]:
-    """Where this task ran: host name and Ray node address (for residency records)."""
+def ray_node() -> tuple[str, dict[str, str]]:
+    """The Ray node id and its user labels (``ray.io/…`` labels left out); empty outside Ray."""
+    try:
+        import ray
+
+        if not ray.is_initialized():
+            return "", {}
+        context = ray.get_runtime_context()
+        labels = {k: v for k, v in context.get_node_labels().items() if not k.startswith("ray.io/")}
+        return context.get_node_id() or "", labels
+    except Exception:  # noqa: BLE001 — a record of where we ran must never fail the task
+        return "", {}
+
+
+def node_info() -> dict[str, Any]:
+    """Where this task ran (for residency records): Ray node id, host, address, region.
+
+    ``region`` is the node's ``region`` label, else ``JPCORPUS_NODE_REGION``.
+    """
     nodes = os.environ.get("RAY_NODELIST", "")
+    node_id, labels = ray_node()
     return {
+        "node_id": node_id,
         "hostname": socket.gethostname(),
         "node_ip": nodes.split(",")[int(os.environ.get("RAY_NODEID", "0") or 0)] if nodes else "",
-        "region": os.environ.get("JPCORPUS_NODE_REGION", ""),
+        "region": labels.get("region") or os.environ.get("JPCORPUS_NODE_REGION", ""),
+        "labels": labels,
     }
 
 

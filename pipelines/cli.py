@@ -26,11 +26,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from manifests.catalog import Catalog, CatalogError
     from pipelines.config import load_pipeline
     from pipelines.runner import RunFailed, run_pipeline
 
     try:
         pipeline = load_pipeline(args.pipeline)
+        if args.catalog:  # refuse a taken version before the run; drop what was taken down
+            catalog = Catalog(args.catalog)
+            catalog.check_new_version(args.version)
+            pipeline = pipeline.with_takedowns(catalog.takedown_rules())
         out = args.out
         if out is None and args.pipeline is None:
             out = "out/sample"
@@ -42,8 +47,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             open_network=args.open_network,
         )
-    except ConfigError as exc:
-        return _fail(str(exc))
+    except (ConfigError, CatalogError) as exc:
+        return _fail(str(exc), getattr(exc, "exit_code", 2))
     except RunFailed as exc:
         return _fail(str(exc), 1)
     from manifests.release import read_manifest
@@ -53,9 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"release: {release}")
     print(f"documents: {acc['input']} in, {acc['kept']} kept, {dropped} dropped")
     if args.catalog:
-        from manifests import catalog  # provided by the catalog module when present
-
-        catalog.publish(release, args.catalog, args.version)
+        try:
+            record = catalog.publish(release, args.version)
+        except CatalogError as exc:
+            return _fail(str(exc), exc.exit_code)
+        print(f"published: {args.catalog} version {record.version} (parent {record.parent})")
     return 0
 
 

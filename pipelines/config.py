@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from corpus.stages.base import DocumentStage, GlobalStage, build_stage
+from corpus.stages.takedown import TakedownRules
 from licenses.policy import load_policy
 from pipelines.errors import ConfigError
 from pipelines.sources import SOURCES, Source
 
-TOP_LEVEL_KEYS = {"name", "output", "sources", "stages", "policy", "execution"}
+TOP_LEVEL_KEYS = {
+    "name", "output", "sources", "stages", "policy", "execution", "residency", "takedowns",
+}  # fmt: skip
 
 
 class ExecutionConfig(BaseModel):
@@ -34,6 +37,25 @@ class ExecutionConfig(BaseModel):
     max_concurrent_tasks: int | None = None
     """At most this many tasks at once (default: the cluster's CPU count)."""
     mem_per_task_gb: float = 1.0
+
+
+class ResidencyConfig(BaseModel):
+    """Where the work may run: ``residency: {require_label: {region: jp}}``.
+
+    Every task is scheduled only on Ray nodes carrying all these labels (``ray start
+    --labels region=jp``); a run fails before any work when no alive node has them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    require_label: dict[str, str]
+
+    @field_validator("require_label")
+    @classmethod
+    def _not_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("name at least one label, e.g. {region: jp}")
+        return value
 
 
 @dataclass
@@ -55,6 +77,15 @@ class Pipeline:
     execution: ExecutionConfig
     raw: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    residency: ResidencyConfig | None = None
+
+    def with_takedowns(self, rules: TakedownRules) -> Pipeline:
+        """This pipeline with a ``takedown`` stage first, dropping what ``rules`` name."""
+        if rules.is_empty():
+            return self
+        params = rules.model_dump(mode="json")
+        spec = StageSpec(name="takedown", params=params, stage=build_stage("takedown", params))
+        return replace(self, stages=[spec, *self.stages])
 
     def resolved(self) -> dict[str, Any]:
         """The resolved configuration recorded in the manifest."""
@@ -65,13 +96,14 @@ class Pipeline:
             "stages": [{s.name: s.stage.params.model_dump(mode="json")} for s in self.stages],
             "policy": self.policy,
             "execution": self.execution.model_dump(mode="json"),
-        }
+        } | ({"residency": self.residency.model_dump(mode="json")} if self.residency else {})
 
     def fingerprint(self) -> str:
         """Hash of what determines the output (not the output path or execution knobs)."""
         data = self.resolved()
         data.pop("output")
         data.pop("execution")
+        data.pop("residency", None)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -146,7 +178,14 @@ def parse_pipeline(
     except ValidationError as exc:
         raise _pydantic_error("execution", exc) from None
 
-    return Pipeline(
+    residency = None
+    if raw.get("residency") is not None:
+        try:
+            residency = ResidencyConfig.model_validate(raw["residency"])
+        except ValidationError as exc:
+            raise _pydantic_error("residency", exc) from None
+
+    pipeline = Pipeline(
         name=name,
         output=output,
         sources=sources,
@@ -155,7 +194,32 @@ def parse_pipeline(
         execution=execution,
         raw=raw,
         path=path,
+        residency=residency,
     )
+    if raw.get("takedowns") is not None:
+        pipeline = pipeline.with_takedowns(_takedown_list(raw["takedowns"], base_dir))
+    return pipeline
+
+
+def _takedown_list(value: Any, base_dir: Path) -> TakedownRules:
+    """``takedowns:`` names a catalog (its recorded requests) or a YAML/JSON rules file."""
+    from manifests.catalog import is_catalog, open_catalog
+
+    if not isinstance(value, str) or not value:
+        raise ConfigError("takedowns", "must be a catalog path/URL or a takedown list file")
+    local = base_dir / value
+    ref = str(local) if local.exists() else value
+    if is_catalog(ref):
+        return open_catalog(ref).takedown_rules()
+    if not local.is_file():
+        raise ConfigError("takedowns", f"neither a catalog nor a file: {value}")
+    try:
+        data = yaml.safe_load(local.read_text("utf-8")) or {}
+        return TakedownRules.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError("takedowns", f"{value}: not valid YAML/JSON") from exc
+    except ValidationError as exc:
+        raise _pydantic_error("takedowns", exc) from None
 
 
 def _source(i: int, entry: Any, base_dir: Path, check_inputs: bool) -> Source:

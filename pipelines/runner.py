@@ -23,6 +23,7 @@ from corpus.stages.license_gate import LicenseGate
 from manifests.layout import SHARDS, WORK, atomic_write_json
 from manifests.release import attribution_markdown, build_manifest, write_release_files
 from manifests.writer import ReleaseWriter
+from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.errors import ConfigError
 from pipelines.ray_runtime import ray_session
@@ -133,8 +134,12 @@ def _run_segment(
         cpus_per_task=ex.cpus_per_task,
         mem_per_cpu_gb=ex.mem_per_task_gb / max(ex.cpus_per_task, 1e-9),
         skip_completed=True,
+        ray_remote_kwargs=residency.remote_options(pipeline.residency),
     )
-    with _Progress(label, logs / "completions", n_tasks, progress):
+    with (
+        _Progress(label, logs / "completions", n_tasks, progress),
+        residency.labelled_placement(pipeline.residency),
+    ):
         executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
     if missing:
@@ -180,6 +185,7 @@ def run_pipeline(
     started = time.time()
     with ray_session(ray_address, open_network=open_network, num_cpus=num_cpus) as resources:
         cpus = float(resources.get("CPU", 1))
+        resident_nodes = residency.check_nodes(pipeline.residency) if pipeline.residency else []
         previous_global: tuple[GlobalStage, Path] | None = None
         for i, segment in enumerate(segments):
             seg_dir = work / f"seg{i}"
@@ -206,6 +212,16 @@ def run_pipeline(
                     done.write_text("done\n")
                 previous_global = (segment.global_after, gdir)
 
+    misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
+    if misplaced:
+        raise RunFailed("residency violated: " + "; ".join(misplaced[:3]))
+    extra: dict[str, Any] = {}
+    if pipeline.residency:
+        extra["residency"] = {
+            "require_label": dict(pipeline.residency.require_label),
+            "eligible_nodes": resident_nodes,
+            "verified": True,
+        }
     manifest = build_manifest(
         out_dir,
         name=pipeline.name,
@@ -214,7 +230,8 @@ def run_pipeline(
         policy=pipeline.policy,
         first_reports=all_reports[0],
         later_reports=all_reports[1:],
-        extra={
+        extra=extra
+        | {
             "run": {
                 "tasks": n,
                 "segments": len(segments),

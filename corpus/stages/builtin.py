@@ -4,3 +4,4 @@
 from corpus.stages import langid, quality  # noqa: F401  (langid, quality)
 from corpus.stages import dedup  # noqa: F401  (dedup)
 from corpus.stages import pii  # noqa: F401  (pii)
+from corpus.stages import takedown  # noqa: F401  (takedown)

@@ -1,0 +1,278 @@
+"""``jpcorpus trace DIR DOC_ID``: one document from its source to its shard.
+
+The trace gathers, for one id, what the release knows: where the document came
+from (source, source id, URL, when it was read, the hash of the original bytes),
+its license with the evidence and the attribution, the decision of each stage in
+the order the pipeline ran them (kept, dropped with reason and detail, or not
+reached after a drop), the signals the stages left in the shard columns (language,
+quality signals, PII counts, dedup cluster), and the shard or rejected/ file that
+holds it. ``DIR`` may also be a catalog: the current version is traced and every
+published version and takedown request that concerns the document is listed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from licenses.policy import load_policy
+from licenses.registry import get_license
+from manifests.layout import MANIFEST
+from manifests.release import read_manifest
+
+#: stages every run passes before the configured ones
+ENTRY_STAGES = ("read", "license")
+
+#: shard columns that hold what stages measured
+SIGNAL_COLUMNS = (
+    "lang",
+    "lang_score",
+    "quality_signals",
+    "pii_redactions",
+    "pii_detail",
+    "dedup_cluster_id",
+    "dedup_cluster_size",
+    "char_count",
+)
+
+PREVIEW_CHARS = 200
+
+
+class TraceError(LookupError):
+    """The document or the release cannot be found."""
+
+
+def _find(files: list[Path], column: str, value: str) -> tuple[Path, dict[str, Any]] | None:
+    for path in files:
+        table = pq.read_table(path, filters=[(column, "=", value)])
+        if table.num_rows:
+            return path, table.slice(0, 1).to_pylist()[0]
+    return None
+
+
+def _ids_where(files: list[Path], column: str, value: str) -> list[str]:
+    ids: list[str] = []
+    for path in files:
+        table = pq.read_table(path, columns=["id", column])
+        ids += table.filter(pc.equal(table[column], value))["id"].to_pylist()
+    return ids
+
+
+def stage_order(manifest: dict[str, Any]) -> list[str]:
+    """The stages a release's documents went through, in the order they ran."""
+    names = list(ENTRY_STAGES)
+    for entry in manifest.get("config", {}).get("stages", []):
+        name = next(iter(entry)) if isinstance(entry, dict) else str(entry)
+        if name not in names:
+            names.append(name)
+    for derived in ("takedown", "pull"):
+        if derived in manifest.get("accounting", {}).get("dropped", {}) and derived not in names:
+            names.append(derived)
+    return names
+
+
+def resolve_id(release_dir: Path, manifest: dict[str, Any], key: str) -> str:
+    """``key`` as a document id; a URL or source id that names one document is accepted."""
+    files = [release_dir / e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
+    if _find(files, "id", key):
+        return key
+    for column in ("url", "source_id"):
+        ids = sorted(set(_ids_where(files, column, key)))
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            raise TraceError(f"{key}: {len(ids)} documents have this {column}: {', '.join(ids)}")
+    raise TraceError(f"{key}: no document with this id, URL or source id in {release_dir}")
+
+
+def trace_document(release_dir: str | Path, doc_id: str) -> dict[str, Any]:
+    """Everything the release records about one document (see the module docstring)."""
+    root = Path(release_dir)
+    if not (root / MANIFEST).is_file():
+        raise TraceError(f"{root}: not a release (no {MANIFEST}) and not a catalog")
+    manifest = read_manifest(root)
+    doc_id = resolve_id(root, manifest, doc_id)
+    kept = _find([root / e["path"] for e in manifest["shards"]], "id", doc_id)
+    rejected = None
+    if kept is None:
+        rejected = _find([root / e["path"] for e in manifest.get("rejected", [])], "id", doc_id)
+    path, row = kept or rejected  # resolve_id found it in one of them
+    lic_id = row.get("license")
+    lic = get_license(lic_id)
+    try:
+        admitted, policy_reason = load_policy(manifest.get("policy", "default")).decide(lic_id)
+    except FileNotFoundError:
+        admitted, policy_reason = None, "policy file not available here"
+    trace: dict[str, Any] = {
+        "id": doc_id,
+        "release": {
+            "path": str(root),
+            "name": manifest.get("name"),
+            "version": manifest.get("version"),
+            "manifest_sha256": manifest.get("manifest_sha256"),
+        },
+        "status": "kept" if kept else "dropped",
+        "origin": {
+            k: _plain(row.get(k))
+            for k in ("source", "source_id", "url", "retrieved_at", "raw_sha256")
+            if k in row
+        },
+        "license": {
+            "id": lic_id,
+            "name": lic.name if lic else None,
+            "url": lic.url if lic else None,
+            "obligations": lic.obligations if lic else [],
+            "policy": manifest.get("policy", "default"),
+            "admitted": admitted,
+            "policy_decision": policy_reason,
+            "evidence": row.get("license_evidence"),
+            "attribution": row.get("attribution"),
+        },
+        "stages": _decisions(manifest, row if rejected else None),
+        "location": {"file": str(path.relative_to(root))},
+    }
+    if kept:
+        trace["signals"] = {
+            k: _plain(row.get(k)) for k in SIGNAL_COLUMNS if row.get(k) not in (None, [], {})
+        }
+        text = row.get("text") or ""
+        trace["text_preview"] = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
+        trace["location"]["sha256"] = next(
+            e["sha256"] for e in manifest["shards"] if root / e["path"] == path
+        )
+    else:
+        if row.get("duplicate_of"):
+            trace["duplicate_of"] = row["duplicate_of"]
+            survivor = _find(
+                [root / e["path"] for e in manifest["shards"]], "id", row["duplicate_of"]
+            )
+            if survivor:
+                trace["signals"] = {
+                    "dedup_cluster_id": survivor[1].get("dedup_cluster_id"),
+                    "dedup_cluster_size": survivor[1].get("dedup_cluster_size"),
+                }
+    return trace
+
+
+def _decisions(manifest: dict[str, Any], rejected_row: dict[str, Any] | None) -> list[dict]:
+    names = stage_order(manifest)
+    if rejected_row and rejected_row["stage"] not in names:
+        names.append(rejected_row["stage"])
+    out, dropped = [], False
+    for name in names:
+        if dropped:
+            out.append({"stage": name, "decision": "not reached"})
+        elif rejected_row and rejected_row["stage"] == name:
+            step = {"stage": name, "decision": "dropped", "reason": rejected_row["reason"]}
+            if rejected_row.get("detail"):
+                step["detail"] = rejected_row["detail"]
+            if rejected_row.get("duplicate_of"):
+                step["duplicate_of"] = rejected_row["duplicate_of"]
+            out.append(step)
+            dropped = True
+        else:
+            out.append({"stage": name, "decision": "kept"})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly: maps as dicts, timestamps as ISO strings."""
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        return dict(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def trace_in_catalog(catalog_url: str, doc_id: str) -> dict[str, Any]:
+    """Trace in the current version, plus the document's history across versions."""
+    from manifests.catalog import open_catalog
+
+    catalog = open_catalog(catalog_url)
+    with catalog.local_copy() as current:
+        try:
+            trace = trace_document(current, doc_id)
+        except TraceError:
+            trace = {"id": doc_id, "status": "absent from the current version"}
+    doc_id = trace["id"]
+    origin = trace.get("origin", {})
+    history = []
+    for record in catalog.versions():
+        manifest = catalog.read_version_manifest(record)
+        base = catalog.version_path(record.version)
+        state = "absent"
+        for kind, entries in (("kept", manifest["shards"]), ("dropped", manifest["rejected"])):
+            for entry in entries:
+                with catalog.fs.open(f"{base}/{entry['path']}", "rb") as f:
+                    ids = pq.read_table(f, columns=["id"])["id"]
+                if pc.any(pc.equal(ids, doc_id)).as_py():
+                    state = kind
+            if state != "absent":
+                break
+        history.append(
+            {"version": record.version, "status": record.status, "reason": record.reason,
+             "document": state}
+        )  # fmt: skip
+    trace["catalog"] = {
+        "url": catalog_url,
+        "versions": history,
+        "takedowns": [
+            {"request": r.id, "reason": r.reason, "requested_at": r.requested_at}
+            for r in catalog.requests()
+            if doc_id in r.matched or r.rules.match(doc_id, origin.get("url"), origin.get("source"))
+        ],
+    }
+    return trace
+
+
+def render_trace(trace: dict[str, Any], console: Any) -> None:
+    """Print a trace for a reader (``console`` is a ``rich.console.Console``)."""
+    from rich.table import Table
+
+    release = trace.get("release", {})
+    console.print(
+        f"[bold]{trace['id']}[/bold]  {trace['status'].upper()}"
+        + (f"  in {release.get('name')} {release.get('version')}" if release else "")
+    )
+    for title, section in (("origin", trace.get("origin")), ("license", trace.get("license"))):
+        if not section:
+            continue
+        table = Table(title=title, show_header=False, title_justify="left")
+        for key, value in section.items():
+            table.add_row(key, _show(value))
+        console.print(table)
+    if trace.get("stages"):
+        table = Table("stage", "decision", "reason / detail", title="stages", title_justify="left")
+        for step in trace["stages"]:
+            why = " — ".join(
+                str(step[k]) for k in ("reason", "detail", "duplicate_of") if step.get(k)
+            )
+            table.add_row(step["stage"], step["decision"], why)
+        console.print(table)
+    if trace.get("signals"):
+        table = Table(title="signals", show_header=False, title_justify="left")
+        for key, value in trace["signals"].items():
+            table.add_row(key, _show(value))
+        console.print(table)
+    if trace.get("location"):
+        console.print("location: " + ", ".join(f"{k} {v}" for k, v in trace["location"].items()))
+    if trace.get("text_preview"):
+        console.print("text: " + trace["text_preview"].replace("\n", " "))
+    if trace.get("catalog"):
+        table = Table("version", "status", "document", "why", title="catalog", title_justify="left")
+        for v in trace["catalog"]["versions"]:
+            table.add_row(v["version"], v["status"], v["document"], v["reason"])
+        console.print(table)
+        for r in trace["catalog"]["takedowns"]:
+            console.print(f"takedown {r['request']} ({r['requested_at']}): {r['reason']}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)

@@ -1,0 +1,116 @@
+"""Residency: tasks run only on Ray nodes with the required label, and the manifest says where.
+
+Two Ray nodes on this machine's loopback (``ray.cluster_utils.Cluster``): an
+unlabelled head with more CPUs and a node labelled ``region=jp``. Separate network
+namespaces are the multi-node test's business; labels work the same on one host.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.cli import main
+from pipelines.config import load_pipeline, parse_pipeline, sample_pipeline_path
+from pipelines.errors import ConfigError
+from pipelines.ray_runtime import make_private
+from pipelines.runner import run_pipeline
+from tests.manifests.conftest import DATA
+
+
+def _pipeline_file(tmp: Path, residency: dict | None) -> Path:
+    """The sample's first source (several tasks) plus the Aozora excerpts."""
+    sample = yaml.safe_load(sample_pipeline_path().read_text("utf-8"))
+    source = dict(sample["sources"][0])
+    for key in ("path", "index", "root"):
+        if key in source and not Path(source[key]).is_absolute():
+            source[key] = str(sample_pipeline_path().parent / source[key])
+    raw = {
+        "name": "resident",
+        "sources": [source, {"type": "jsonl", "name": "aozora-excerpts",
+                             "path": str(DATA / "aozora-excerpts.jsonl")}],
+        "stages": [],
+        "execution": {"mem_per_task_gb": 0.25},
+    }  # fmt: skip
+    if residency is not None:
+        raw["residency"] = residency
+    path = tmp / f"pipeline-{len(list(tmp.glob('*.yaml')))}.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    return path
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """An unlabelled head (2 CPUs) and a ``region=jp`` node (1 CPU), both on 127.0.0.1.
+
+    ``cluster_utils`` starts its nodes without Ray's token authentication while a
+    driver finding ``~/.ray/auth_token`` turns it on, and the nodes then refuse the
+    driver; this loopback-only test cluster runs with authentication off throughout.
+    """
+    make_private()
+    from ray.cluster_utils import Cluster
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RAY_AUTH_MODE", "disabled")
+
+    node = {"object_store_memory": 80 * 1024**2, "node_ip_address": "127.0.0.1"}
+    c = Cluster(
+        initialize_head=True,
+        head_node_args={**node, "num_cpus": 2, "include_dashboard": False},
+    )
+    jp = c.add_node(**node, num_cpus=1, labels={"region": "jp"})
+    c.wait_for_nodes()
+    try:
+        yield c.address, jp.node_id
+    finally:
+        c.shutdown()
+        mp.undo()
+
+
+def test_work_lands_only_on_the_labelled_node(cluster, tmp_path):
+    address, jp_node = cluster
+    pipeline = load_pipeline(_pipeline_file(tmp_path, {"require_label": {"region": "jp"}}))
+    release = run_pipeline(pipeline, out=str(tmp_path / "out"), ray_address=address, progress=False)
+    from manifests.release import read_manifest
+
+    manifest = read_manifest(release)
+    nodes = manifest["nodes"]
+    assert len(nodes) == manifest["run"]["tasks"] >= 3
+    assert {n["node_id"] for n in nodes} == {jp_node}
+    assert {n["region"] for n in nodes} == {"jp"}
+    assert all(n["labels"] == {"region": "jp"} for n in nodes)
+    assert manifest["residency"] == {
+        "require_label": {"region": "jp"}, "eligible_nodes": [jp_node], "verified": True,
+    }  # fmt: skip
+    assert main(["audit", str(release)]) == 0
+
+
+def test_no_labelled_node_fails_before_any_work(cluster, tmp_path, capsys):
+    address, _ = cluster
+    path = _pipeline_file(tmp_path, {"require_label": {"region": "us"}})
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--ray-address", address, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(
+        "jpcorpus: error: residency.require_label: no alive Ray node has region=us"
+    )
+    assert "region=jp" in err[0]  # it lists what the nodes do carry
+    assert not (out / "manifest.json").exists() and not (out / ".work" / "seg0").exists()
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"require_label": {}}, "residency.require_label: "),
+        ({"require_label": {"region": "jp"}, "nodes": 2}, "residency.nodes: unknown key"),
+        ({"require_label": "jp"}, "residency.require_label: "),
+    ],
+)
+def test_residency_is_validated(tmp_path, value, message):
+    raw = yaml.safe_load(_pipeline_file(tmp_path, value).read_text("utf-8"))
+    with pytest.raises(ConfigError) as err:
+        parse_pipeline(raw, base_dir=tmp_path)
+    assert str(err.value).startswith(message)
