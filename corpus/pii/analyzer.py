@@ -183,9 +183,10 @@ def ner_analyzer() -> AnalyzerEngine:
 class GinzaPersonRecognizer(SpacyRecognizer):
     """GiNZA ``Person`` entities that look like a Japanese name.
 
-    GiNZA also tags e-mail addresses, 「法人番号 2141572878143」 and 「Python 3.10.8」
-    as persons; a span is kept only if it is 2–10 kanji/kana (spaces and ・ allowed)
-    and not a role or kin word (「社長」).
+    GiNZA also tags e-mail addresses, 「法人番号 2141572878143」, 「Python 3.10.8」 and
+    bank branches (「秋山支店」) as persons; a span is kept only if it is 2–10 kanji/kana
+    (spaces and ・ allowed), not a role or kin word (「社長」) and not followed by a
+    place or organisation word (支店, 駅, 市 …).
 
     >>> r = GinzaPersonRecognizer()
     >>> [r.looks_like_a_name(w) for w in ("米野美稀恵", "ジョン・スミス", "Python 3.10.8", "社長")]
@@ -205,9 +206,18 @@ class GinzaPersonRecognizer(SpacyRecognizer):
     def looks_like_a_name(self, span: str) -> bool:
         return bool(self._NAME.match(span)) and not self._lexicon.is_not_a_name(span)
 
+    #: a span followed by these names a place or an organisation (「秋山支店」「野沢駅」)
+    _PLACE_AFTER = re.compile(r"支店|銀行|信用金庫|駅|[市区町村県都府]|店|社|大学|病院|学校|高校")
+
     def analyze(self, text, entities, nlp_artifacts=None):
         results = super().analyze(text, entities, nlp_artifacts)
-        return [r for r in results if self.looks_like_a_name(text[r.start : r.end])]
+        return [
+            r
+            for r in results
+            if self.looks_like_a_name(text[r.start : r.end])
+            and not self._PLACE_AFTER.match(text, r.end)
+            and "銀行" not in text[r.start : r.end]
+        ]
 
 
 class _GinzaPersonEngine(JapaneseNlpEngine):

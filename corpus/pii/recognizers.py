@@ -459,12 +459,14 @@ class PersonNameRecognizer(JapaneseRecognizer):
                 Pattern(
                     "kanji_name_after_label",
                     rf"(?<={labels}(?:[ 　]{{0,2}}[:：][ 　]{{0,2}}|[ 　]{{1,2}}))"
-                    rf"(?:{han}{{2,4}}[ 　]{han}{{1,3}}(?![\p{{Han}}々0-9０-９])|{han}{{2,6}}(?!{han}))",
+                    rf"(?:{han}{{2,4}}[ 　](?![様々]){han}{{1,3}}(?![\p{{Han}}々0-9０-９])|{han}{{2,6}}(?!{han}))",
                     0.7,
                 ),
                 Pattern(
                     "kanji_name_honorific",
-                    rf"(?<!{han})(?:{han}{{2,6}}|{han}{{1,4}}[ 　]{han}{{1,3}}){_GENERIC_HONORIFIC_AHEAD}",
+                    # not after a number: 「11時29分開始 佑珠ちゃん」 starts with a counter
+                    rf"(?<![\p{{Han}}々0-9０-９])(?:{han}{{2,6}}|{han}{{1,4}}[ 　]{han}{{1,3}})"
+                    rf"{_GENERIC_HONORIFIC_AHEAD}",
                     0.6,
                 ),
                 Pattern(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
 
@@ -63,6 +63,15 @@ class PiiScrubber:
 
     def __init__(self, config: ScrubberConfig | None = None) -> None:
         self.config = config or ScrubberConfig()
+
+    @staticmethod
+    @cache
+    def shared(config: ScrubberConfig) -> PiiScrubber:
+        """One loaded scrubber per process and configuration (Ray reuses worker processes
+        across tasks; the analyzers take seconds to build)."""
+        scrubber = PiiScrubber(config)
+        scrubber.load()
+        return scrubber
 
     @cached_property
     def pattern_analyzer(self) -> AnalyzerEngine:

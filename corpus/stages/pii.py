@@ -75,10 +75,9 @@ class PiiStage(DocumentStage):
         return self._name_masking.get(source or "", self.params.names)
 
     def setup(self) -> None:
-        self._scrubber = PiiScrubber(
+        self._scrubber = PiiScrubber.shared(
             ScrubberConfig(corporate_numbers=self.params.corporate_numbers, ner=self.params.ner)
         )
-        self._scrubber.load()
 
     def process(self, doc: Document) -> Decision:
         return self.process_batch([doc])[0]
