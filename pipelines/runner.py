@@ -10,6 +10,7 @@ tasks; a finished global stage leaves a marker too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
@@ -58,7 +59,8 @@ def _quiet_datatrove_console() -> None:
     from datatrove.utils.logging import logger
 
     logger.remove()
-    logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
+    # task failures are reported by the runner itself, with the task's log file
+    logger.add(sys.stderr, level="ERROR", format="{level}: {message}")
 
 
 def _check_output(out: Path, fingerprint: str) -> None:
@@ -73,6 +75,9 @@ def _check_output(out: Path, fingerprint: str) -> None:
         raise ConfigError("output", f"{out} already holds a release not made by this pipeline")
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(fingerprint + "\n")
+    # files a killed run was writing never got their final name; drop them
+    for stale in out.rglob(".*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 class _Progress:
@@ -171,12 +176,16 @@ def run_pipeline(
 ) -> Path:
     """Run ``pipeline`` into a release directory and return its path."""
     out_dir = Path(out or pipeline.output).expanduser().absolute()
-    _check_output(out_dir, pipeline.fingerprint())
     work = out_dir / WORK
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     if not plan:
         raise ConfigError("sources", "the sources planned no work (no input files)")
     n = len(plan)
+    plan_digest = hashlib.sha256(
+        json.dumps([t for _, t in plan], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    # the same pipeline over the same inputs resumes; anything else is refused
+    _check_output(out_dir, f"{pipeline.fingerprint()} {plan_digest}")
     atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
     segments = split_segments([spec.stage for spec in pipeline.stages])
     _quiet_datatrove_console()
