@@ -10,19 +10,25 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from corpus.document import make_document, reject
+from corpus.document import Document, make_document, reject, rejection
 from corpus.schema import document_from_row
 from pipelines.sources.base import Source
+from pipelines.sources.files import InputRejected
+from pipelines.sources.limits import MAX_DOC_CHARS
 
-MAX_DOC_CHARS = 20_000_000
-"""Documents longer than this are rejected at ``read`` (``document_too_large``)."""
+__all__ = ["MAX_DOC_CHARS", "SegmentReader", "SourceReader"]
 
 
 class SourceReader(PipelineStep):
     """Reads task ``rank`` of the plan; a failure mid-file becomes a quarantine record.
 
     Documents read before the failure go on; the rest of the file is recorded in
-    rejected/ (stage ``read``, reason ``read_error:<type>``) so nothing is lost silently.
+    rejected/ (stage ``read``) so nothing is lost silently: with the reason the source
+    named (:class:`InputRejected`: ``decompression_bomb``, ``truncated_compressed_file``,
+    ``corrupt_compressed_file``, ``document_too_large``), else ``read_error:<type>``.
+    Documents a source let through are rejected here when their text is empty or only
+    whitespace (``empty_text``), holds NUL characters (``nul_in_text``) or is longer
+    than ``max_doc_chars`` (``document_too_large``).
     """
 
     name = "source reader"
@@ -44,18 +50,14 @@ class SourceReader(PipelineStep):
             for doc in source.read(task):
                 count += 1
                 self.stat_update("documents")
-                if not doc.text and not doc.metadata.get("_rejected"):
-                    reject(doc, "read", "empty_text")
-                elif len(doc.text) > self.max_doc_chars:
-                    doc.metadata["reject_detail"] = f"{len(doc.text)} characters"
-                    doc.text = ""
-                    reject(doc, "read", "document_too_large")
+                if not rejection(doc):
+                    self._check_text(doc)
                 yield doc
         except Exception as exc:  # noqa: BLE001 — bad input is quarantined, not fatal
             locator = f"{task}#after-{count}-documents"
             doc = make_document(
                 text="",
-                source=getattr(source.params, "name", source.source_type),
+                source=_source_name(source),
                 source_id=locator,
                 raw=locator,
                 license=None,
@@ -63,7 +65,29 @@ class SourceReader(PipelineStep):
             detail = "".join(traceback.format_exception_only(exc)).strip()
             doc.metadata["reject_detail"] = detail[:1000]
             self.stat_update("read_errors")
-            yield reject(doc, "read", f"read_error:{type(exc).__name__}")
+            reason = exc.reason if isinstance(exc, InputRejected) else None
+            yield reject(doc, "read", reason or f"read_error:{type(exc).__name__}")
+
+    def _check_text(self, doc: Document) -> None:
+        if len(doc.text) > self.max_doc_chars:
+            doc.metadata["reject_detail"] = f"{len(doc.text)} characters > {self.max_doc_chars}"
+            doc.text = ""
+            reject(doc, "read", "document_too_large")
+        elif not doc.text.strip():
+            reject(doc, "read", "empty_text")
+        elif "\x00" in doc.text:
+            doc.metadata["reject_detail"] = f"NUL at character {doc.text.index(chr(0))}"
+            doc.text = ""
+            reject(doc, "read", "nul_in_text")
+
+
+def _source_name(source: Source) -> str:
+    """The ``source`` column value of this source's documents, as best known."""
+    return (
+        getattr(source, "source_name", None)
+        or getattr(source.params, "name", None)
+        or source.source_type
+    )
 
 
 class SegmentReader(PipelineStep):

@@ -17,6 +17,7 @@ The text is the title/author lines and the body without notation; the footer's f
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from functools import reduce
 from pathlib import Path
@@ -39,6 +40,7 @@ from pipelines.sources.aozora_text import (
     split_card,
 )
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
+from pipelines.sources.files import InputRejected, read_bounded, read_file_bounded
 
 PUBLIC_DOMAIN = "LicenseRef-PublicDomain-JP"
 SOURCE_NAME = "aozora"
@@ -85,20 +87,26 @@ def footer_license(found: FooterLicenseText) -> tuple[str | None, str]:
 
 
 def read_card_bytes(path: Path) -> bytes:
-    """The card text's bytes: the file itself, or the ``.txt`` inside an official zip."""
+    """The card text's bytes: the file itself, or the ``.txt`` inside an official zip.
+
+    Raises :class:`DocumentTooLarge` past :data:`~pipelines.sources.limits.MAX_DOC_BYTES`
+    (a zip member is read only that far, whatever its header claims).
+    """
     if path.suffix.lower() != ".zip":
-        return path.read_bytes()
+        return read_file_bounded(path)
     with zipfile.ZipFile(path) as zf:
         names = sorted(n for n in zf.namelist() if n.lower().endswith(".txt"))
         if not names:
             raise FileNotFoundError(f"{path}: no .txt inside")
-        return zf.read(names[0])
+        with zf.open(names[0]) as member:
+            return read_bounded(member, f"{path.name}:{names[0]}")
 
 
 @register_source
 class AozoraSource(Source):
     source_type: ClassVar[str] = "aozora"
     Params = AozoraParams
+    source_name: ClassVar[str] = SOURCE_NAME
 
     def _index_path(self) -> Path:
         return self.resolve(self.params.index)
@@ -116,6 +124,8 @@ class AozoraSource(Source):
             return read_index_file(path)
         except (IndexFormatError, UnicodeDecodeError) as exc:
             raise ConfigError("index", f"{path}: not an Aozora index ({exc})") from None
+        except InputRejected as exc:
+            raise ConfigError("index", f"cannot be read: {exc}") from None
 
     def check(self) -> None:
         root = self._root()
@@ -144,10 +154,14 @@ class AozoraSource(Source):
             return reject(doc, "read", "text_file_missing")
         try:
             raw = read_card_bytes(path)
-        except (OSError, zipfile.BadZipFile) as exc:
+        except (OSError, zipfile.BadZipFile, zlib.error) as exc:
             doc = self._make(work, text="", raw=str(path), at=file_time(path))
             doc.metadata["reject_detail"] = f"{path.name}: {exc}"[:500]
             return reject(doc, "read", "unreadable_text_file")
+        except InputRejected as exc:
+            doc = self._make(work, text="", raw=str(path), at=file_time(path))
+            doc.metadata["reject_detail"] = str(exc)[:500]
+            return reject(doc, "read", exc.reason)
         try:
             decoded, _ = decode_japanese(raw, declared="cp932")
         except UndecodableText as exc:

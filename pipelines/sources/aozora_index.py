@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from pipelines.sources.files import read_file_bounded
+
 #: the index columns this reader needs (the file has 55)
 REQUIRED_COLUMNS = (
     "作品ID",
@@ -170,9 +172,9 @@ def _work(work_id: str, rows: list[dict[str, str]]) -> AozoraWork:
 
 
 def read_index_file(path: Path) -> list[AozoraWork]:
-    """:func:`read_index` of a file (``.gz`` too)."""
-    if path.name.endswith(".gz"):
-        import gzip
+    """:func:`read_index` of a file (``.gz`` too, decompressed within bounds).
 
-        return read_index(gzip.decompress(path.read_bytes()))
-    return read_index(path.read_bytes())
+    Raises :class:`~pipelines.sources.files.InputRejected` for a file over
+    :data:`~pipelines.sources.limits.MAX_DOC_BYTES`, a decompression bomb or a broken gzip.
+    """
+    return read_index(read_file_bounded(path))

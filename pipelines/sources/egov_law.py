@@ -9,6 +9,11 @@ Art. 13 material and need their own license.
 ``source_id`` is the law number; for 法令XML the revision (the file name's
 ``<enforced>_<amending law>`` part, as e-Gov names its files) is appended so several
 revisions of one law stay distinct; for HTML the ``最終改正`` when the page states it.
+
+Each file is judged on its own; a bad one is rejected at stage ``read``:
+``empty_file``, ``unreadable_file``, ``document_too_large`` (over
+:data:`~pipelines.sources.limits.MAX_DOC_BYTES`, not read), ``undecodable_text``,
+``malformed_xml``, ``markup_too_deep``/``markup_too_large`` (past libxml2's limits).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pipelines.sources.egov_law_text import (
     law_from_html,
     law_from_xml,
 )
-from pipelines.sources.files import expand_paths
+from pipelines.sources.files import InputRejected, expand_paths, read_file_bounded
 
 ART13 = "LicenseRef-JP-Copyright-Act-Art13"
 SOURCE_NAME = "egov-law"
@@ -62,6 +67,7 @@ def egov_url(stem: str) -> str | None:
 class EgovLawSource(Source):
     source_type: ClassVar[str] = "egov_law"
     Params = EgovLawParams
+    source_name: ClassVar[str] = SOURCE_NAME
 
     def _root(self) -> Path:
         return self.resolve(self.params.path)
@@ -85,8 +91,16 @@ class EgovLawSource(Source):
             yield self._document(path, rel)
 
     def _document(self, path: Path, rel: str) -> Document:
-        raw = path.read_bytes()
-        at = file_time(path)
+        try:
+            at = file_time(path)
+            raw = read_file_bounded(path)
+        except InputRejected as exc:
+            return self._rejected(rel, rel, at, "read", exc.reason, str(exc))
+        except OSError as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            return self._rejected(rel, rel, None, "read", "unreadable_file", detail)
+        if not raw.strip():
+            return self._rejected(rel, raw, at, "read", "empty_file", "no bytes but whitespace")
         is_xml = path.suffix.lower() == ".xml"
         try:
             if is_xml:
@@ -98,6 +112,8 @@ class EgovLawSource(Source):
             return self._rejected(rel, raw, at, "read", "undecodable_text", str(exc))
         except MalformedXml as exc:
             return self._rejected(rel, raw, at, "read", "malformed_xml", str(exc))
+        except InputRejected as exc:
+            return self._rejected(rel, raw, at, "read", exc.reason, str(exc))
         except NotLawText as exc:
             return self._rejected(rel, raw, at, "license", "not_law_text", str(exc))
         if is_xml:
@@ -123,7 +139,7 @@ class EgovLawSource(Source):
         )
 
     def _rejected(
-        self, rel: str, raw: bytes, at: Any, stage: str, reason: str, detail: str
+        self, rel: str, raw: bytes | str, at: Any, stage: str, reason: str, detail: str
     ) -> Document:
         doc = make_document(
             text="",

@@ -4,7 +4,9 @@ Pure functions: bytes or markup in, :class:`LawText` out. Only texts that *look 
 law* — a law number heading such as ``（平成五年十一月十二日法律第八十八号）`` or a
 法令XML ``<LawNum>``, and article structure (``第一条`` / ``附則``) — are returned, so
 that arbitrary government HTML (white papers, notices) is never taken for
-Copyright Act Art. 13 material.
+Copyright Act Art. 13 material. Markup nested or sized past libxml2's limits raises
+:class:`~pipelines.sources.markup.MarkupTooDeep`/``MarkupTooLarge`` rather than being
+read cut short.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree, html
+
+from pipelines.sources.markup import check_parser_limits, parse_html_within_limits
 
 _ERA = r"(?:明治|大正|昭和|平成|令和)"
 _KANSUJI = r"[〇一二三四五六七八九十百千]+"
@@ -184,11 +188,11 @@ def law_from_xml(data: bytes) -> LawText:
     一　法令　法律、法律に基づく命令
     ２　他の法律に特別の定めがある場合は、その定めるところによる。
     """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-        )
+        root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
+        check_parser_limits(parser.error_log, "法令XML")
         raise MalformedXml(f"not well-formed XML ({exc})") from None
     number_el = root.find("LawNum")
     body = root.find("LawBody")
@@ -297,7 +301,7 @@ def law_from_html(text: str) -> LawText:
     pipelines.sources.egov_law_text.NotLawText: no law number heading such as （…法律第…号）
     """
     try:
-        root = html.document_fromstring(text)
+        root = parse_html_within_limits(text, "law HTML")
     except (etree.ParserError, ValueError) as exc:
         raise NotLawText(f"not parseable HTML ({exc})") from None
     title_el = root.find(".//title")

@@ -1,13 +1,53 @@
-"""Finding input files and opening them (plain or gzip) — shared by file-based sources."""
+"""Finding input files and reading them within bounds — shared by file-based sources.
+
+Bad input is never allowed to exhaust memory: compressed files are read through a guard
+that stops a decompression bomb, lines and files are read up to
+:data:`~pipelines.sources.limits.MAX_DOC_BYTES`, and what goes wrong is raised as an
+:class:`InputRejected` that names the reject reason (recorded at stage ``read``).
+"""
 
 from __future__ import annotations
 
+import bz2
 import glob
 import gzip
+import io
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar, NamedTuple
 
 from pipelines.errors import ConfigError
+from pipelines.sources.limits import EXPANSION_FLOOR, MAX_DOC_BYTES, MAX_EXPANSION_RATIO
+
+_PIECE = 1 << 20
+"""Lines are read in pieces of this size, so an over-long line is never held whole."""
+
+
+class InputRejected(Exception):
+    """Bad input met while reading; whoever catches it records ``reason`` at stage ``read``.
+
+    Not a ``ValueError``/``OSError``, so that code catching those for other purposes
+    lets it through to the reader that records it.
+    """
+
+    reason: ClassVar[str] = "bad_input"
+
+
+class DocumentTooLarge(InputRejected):
+    reason = "document_too_large"
+
+
+class DecompressionBomb(InputRejected):
+    reason = "decompression_bomb"
+
+
+class TruncatedCompressedFile(InputRejected):
+    reason = "truncated_compressed_file"
+
+
+class CorruptCompressedFile(InputRejected):
+    reason = "corrupt_compressed_file"
 
 
 def expand_paths(path: Path, key: str, suffixes: tuple[str, ...]) -> list[Path]:
@@ -30,8 +70,144 @@ def expand_paths(path: Path, key: str, suffixes: tuple[str, ...]) -> list[Path]:
     return files
 
 
+class _CountingReader(io.RawIOBase):
+    """A raw file that counts the bytes read from it (the compressed side of a guard)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._raw.readinto(buffer) or 0
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class ExpansionGuard(io.RawIOBase):
+    """The decompressed side of a compressed file, checked as it is read.
+
+    Raises :class:`DecompressionBomb` once the output passes :data:`EXPANSION_FLOOR` and
+    is more than :data:`MAX_EXPANSION_RATIO` times the compressed bytes read so far,
+    :class:`TruncatedCompressedFile` when the compressed stream ends early and
+    :class:`CorruptCompressedFile` when it is not valid gzip/bzip2.
+    """
+
+    def __init__(self, decompressed: IO[bytes], compressed: _CountingReader, name: str) -> None:
+        self._inner = decompressed
+        self._compressed = compressed
+        self.name = name
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:  # read1: what one step gives, so data before a truncation is not lost with it
+            data = self._inner.read1(len(buffer))
+        except EOFError as exc:
+            raise TruncatedCompressedFile(
+                f"{self.name}: {exc} (after {self.produced} bytes)"
+            ) from exc
+        except (OSError, zlib.error) as exc:  # BadGzipFile, bzip2 "Invalid data stream", CRC
+            raise CorruptCompressedFile(
+                f"{self.name}: {exc} (after {self.produced} bytes)"
+            ) from exc
+        n = len(data)
+        buffer[:n] = data
+        self.produced += n
+        compressed = max(self._compressed.count, 1)
+        if self.produced > EXPANSION_FLOOR and self.produced > MAX_EXPANSION_RATIO * compressed:
+            raise DecompressionBomb(
+                f"{self.name}: {self.produced} bytes out of {compressed} compressed bytes "
+                f"(more than {MAX_EXPANSION_RATIO}x); decompression stopped"
+            )
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        self._compressed.close()
+        super().close()
+
+
 def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, transparently gunzipping ``.gz``."""
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")
+    """Open a file for reading bytes; ``.gz`` and ``.bz2`` are decompressed behind a guard."""
+    name = path.name.lower()
+    if not name.endswith((".gz", ".bz2")):
+        return open(path, "rb")
+    compressed = _CountingReader(open(path, "rb"))
+    inner: IO[bytes] = (
+        gzip.GzipFile(fileobj=compressed, mode="rb")
+        if name.endswith(".gz")
+        else bz2.BZ2File(compressed, "rb")
+    )
+    return io.BufferedReader(ExpansionGuard(inner, compressed, path.name), buffer_size=_PIECE)
+
+
+def read_bounded(stream: IO[bytes], what: str, max_bytes: int = MAX_DOC_BYTES) -> bytes:
+    """All of ``stream``, or :class:`DocumentTooLarge` once it passes ``max_bytes``."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DocumentTooLarge(f"{what}: more than {max_bytes} bytes")
+    return data
+
+
+def read_file_bounded(path: Path, max_bytes: int = MAX_DOC_BYTES) -> bytes:
+    """A file's bytes (decompressed if ``.gz``/``.bz2``), refusing more than ``max_bytes``.
+
+    A plain file is measured before it is read, so an over-large one costs nothing.
+    """
+    if not path.name.lower().endswith((".gz", ".bz2")):
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentTooLarge(f"{path.name}: {size} bytes > {max_bytes}")
+    with open_binary(path) as f:
+        return read_bounded(f, path.name, max_bytes)
+
+
+class Line(NamedTuple):
+    """One line of a file: its number (from 1), its bytes, and its size in bytes.
+
+    ``data`` is ``None`` when the line is longer than the limit (it was skipped unread).
+    """
+
+    number: int
+    data: bytes | None
+    size: int
+
+
+def bounded_lines(stream: IO[bytes], max_bytes: int = MAX_DOC_BYTES) -> Iterator[Line]:
+    """The lines of a binary stream, holding at most ``max_bytes`` of any one line.
+
+    >>> [tuple(x) for x in bounded_lines(io.BytesIO(b"a\\nbbbbbb\\ncc"), max_bytes=4)]
+    [(1, b'a\\n', 2), (2, None, 7), (3, b'cc', 2)]
+    """
+    number = 0
+    while piece := stream.readline(_PIECE):
+        number += 1
+        if piece.endswith(b"\n"):  # the common case: a line shorter than one piece
+            if len(piece) <= max_bytes:
+                yield Line(number, piece, len(piece))
+                continue
+        pieces, size = [piece], len(piece)
+        while size <= max_bytes and not pieces[-1].endswith(b"\n"):
+            piece = stream.readline(_PIECE)
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        if size <= max_bytes:
+            yield Line(number, b"".join(pieces), size)
+            continue
+        ended = pieces[-1].endswith(b"\n")
+        pieces.clear()  # over the limit: count the rest of the line without keeping it
+        while not ended and (piece := stream.readline(_PIECE)):
+            size += len(piece)
+            ended = piece.endswith(b"\n")
+        yield Line(number, None, size)

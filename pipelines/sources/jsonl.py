@@ -1,8 +1,12 @@
 """The ``jsonl`` source: one JSON object per line, the license declared by the user.
 
 Each line is ``{"id": …, "text": …, "url"?: …, "license"?: …, "attribution"?: …,
-"license_evidence"?: …}``; a line's ``license`` overrides the source's. A malformed
-line becomes a rejected record (stage ``read``), never a crash.
+"license_evidence"?: …}``, UTF-8; a line's ``license`` overrides the source's. A bad
+line becomes a rejected record (stage ``read``), never a crash: ``malformed_jsonl`` (not a
+JSON object, or a provenance field that is not a string), ``invalid_utf8``,
+``missing_text``, ``duplicate_id`` (an ``id`` seen earlier in the same file) and
+``document_too_large`` (a line over :data:`~pipelines.sources.limits.MAX_DOC_BYTES`,
+skipped without being held); a file without any line is one ``empty_file`` record.
 """
 
 from __future__ import annotations
@@ -12,9 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from corpus.document import Document, make_document, reject
+from corpus.document import Document, make_document, reject, rejection
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
-from pipelines.sources.files import expand_paths, open_binary
+from pipelines.sources.files import Line, bounded_lines, expand_paths, open_binary
+from pipelines.sources.limits import MAX_DOC_BYTES
+
+#: per-line fields that must be strings when present
+_TEXT_FIELDS = ("url", "license", "license_evidence", "attribution")
 
 
 class JsonlParams(SourceParams):
@@ -48,37 +56,80 @@ class JsonlSource(Source):
         retrieved_at = file_time(path)
         root = self.resolve(self.params.path)
         rel = path.name if root == path or not root.is_dir() else str(path.relative_to(root))
+        first_line: dict[str, int] = {}  # document id -> line it came from
+        lines = 0
         with open_binary(path) as f:
-            for lineno, raw in enumerate(f, start=1):
-                if not raw.strip():
+            for line in bounded_lines(f):
+                if line.data is not None and not line.data.strip():
                     continue
-                yield self._document(raw, rel, lineno, retrieved_at)
-
-    def _document(self, raw: bytes, rel: str, lineno: int, retrieved_at: Any) -> Document:
-        p = self.params
-        locator = f"{rel}:{lineno}"
-        try:
-            obj = json.loads(raw)
-            if not isinstance(obj, dict):
-                raise ValueError("line is not a JSON object")
-        except ValueError as exc:
-            doc = make_document(
-                text="",
-                source=p.name,
-                source_id=locator,
-                raw=raw,
-                retrieved_at=retrieved_at,
-                license=p.license,
+                lines += 1
+                doc = self._document(line, rel, retrieved_at)
+                if not rejection(doc):
+                    earlier = first_line.setdefault(doc.id, line.number)
+                    if earlier != line.number:
+                        doc.text = ""
+                        doc.metadata["reject_detail"] = (
+                            f"{rel}:{line.number}: id {doc.metadata['source_id']!r} "
+                            f"already on line {earlier}"
+                        )
+                        reject(doc, "read", "duplicate_id")
+                yield doc
+        if lines == 0:
+            yield self._rejected(
+                f"{rel}#empty", rel.encode(), retrieved_at, "empty_file", f"{rel}: no JSON lines"
             )
-            doc.metadata["reject_detail"] = f"{locator}: {exc}"[:500]
-            return reject(doc, "read", "malformed_jsonl")
+
+    def _rejected(
+        self, locator: str, raw: bytes | str, retrieved_at: Any, reason: str, detail: str
+    ) -> Document:
+        doc = make_document(
+            text="",
+            source=self.params.name,
+            source_id=locator,
+            raw=raw,
+            retrieved_at=retrieved_at,
+            license=self.params.license,
+        )
+        doc.metadata["reject_detail"] = detail[:500]
+        return reject(doc, "read", reason)
+
+    def _document(self, line: Line, rel: str, retrieved_at: Any) -> Document:
+        p = self.params
+        locator = f"{rel}:{line.number}"
+        raw = line.data
+        if raw is None:
+            return self._rejected(
+                locator,
+                locator,
+                retrieved_at,
+                "document_too_large",
+                f"{locator}: line of {line.size} bytes > {MAX_DOC_BYTES}",
+            )
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            detail = f"{locator}: not UTF-8 ({exc}); JSON Lines must be UTF-8"
+            return self._rejected(locator, raw, retrieved_at, "invalid_utf8", detail)
+        try:
+            obj = json.loads(decoded.removeprefix("\ufeff"))
+            if not isinstance(obj, dict):
+                raise ValueError(f"line is a JSON {type(obj).__name__}, not an object")
+            for key in _TEXT_FIELDS:
+                if obj.get(key) is not None and not isinstance(obj[key], str):
+                    raise ValueError(f"{key!r} is a {type(obj[key]).__name__}, not a string")
+            if obj.get("id") is not None and not isinstance(obj["id"], str | int):
+                raise ValueError(f"'id' is a {type(obj['id']).__name__}, not a string")
+        except ValueError as exc:
+            return self._rejected(
+                locator, raw, retrieved_at, "malformed_jsonl", f"{locator}: {exc}"
+            )
         source_id = str(obj.get("id") or obj.get("title") or locator)
         text = obj.get("text")
         doc = make_document(
             text=text if isinstance(text, str) else "",
             source=p.name,
             source_id=source_id,
-            url=str(obj.get("url") or ""),
+            url=obj.get("url") or "",
             license=obj.get("license") or p.license,
             license_evidence=obj.get("license_evidence")
             or (
@@ -91,5 +142,6 @@ class JsonlSource(Source):
             raw=raw,
         )
         if not isinstance(text, str):
+            doc.metadata["reject_detail"] = f"{locator}: no string 'text'"
             return reject(doc, "read", "missing_text")
         return doc

@@ -1,7 +1,11 @@
 """The ``text_dir`` source: a folder of ``.txt`` files whose rights the user holds.
 
-Files may be UTF-8, Shift_JIS, EUC-JP or ISO-2022-JP without declaration; a file
-that decodes as none of them is rejected at stage ``read`` with the reason.
+Files may be UTF-8, Shift_JIS, EUC-JP or ISO-2022-JP without declaration. A file that
+decodes as none of them (or holds NUL bytes) is rejected at stage ``read`` as
+``undecodable_text``; one larger than :data:`~pipelines.sources.limits.MAX_DOC_BYTES`
+as ``document_too_large`` without being read; one that cannot be read as
+``unreadable_file``. Each file is judged on its own: one bad file never takes the
+other files of its task with it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any, ClassVar
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
-from pipelines.sources.files import expand_paths
+from pipelines.sources.files import InputRejected, expand_paths, read_file_bounded
 
 FILES_PER_TASK = 64
 
@@ -53,30 +57,46 @@ class TextDirSource(Source):
         for name in task["files"]:
             path = Path(name)
             rel = str(path.relative_to(root)) if root.is_dir() else path.name
-            raw = path.read_bytes()
-            p = self.params
-            try:
-                text, _ = decode_japanese(raw)
-            except UndecodableText as exc:
-                doc = make_document(
-                    text="",
-                    source=p.name,
-                    source_id=rel,
-                    raw=raw,
-                    license=p.license,
-                    retrieved_at=file_time(path),
-                )
-                doc.metadata["reject_detail"] = str(exc)
-                yield reject(doc, "read", "undecodable_text")
-                continue
-            yield make_document(
-                text=text.replace("\r\n", "\n"),
-                source=p.name,
-                source_id=rel,
-                url=f"{p.name}:{rel}",
-                license=p.license,
-                license_evidence=p.license_evidence,
-                attribution=p.attribution,
-                retrieved_at=file_time(path),
-                raw=raw,
-            )
+            yield self._document(path, rel)
+
+    def _document(self, path: Path, rel: str) -> Document:
+        p = self.params
+        try:
+            raw = read_file_bounded(path)
+            text, _ = decode_japanese(raw)
+        except InputRejected as exc:
+            return self._rejected(path, rel, exc.reason, str(exc))
+        except OSError as exc:
+            return self._rejected(path, rel, "unreadable_file", f"{type(exc).__name__}: {exc}")
+        except UndecodableText as exc:
+            return self._rejected(path, rel, "undecodable_text", str(exc), raw=raw)
+        return make_document(
+            text=text.replace("\r\n", "\n"),
+            source=p.name,
+            source_id=rel,
+            url=f"{p.name}:{rel}",
+            license=p.license,
+            license_evidence=p.license_evidence,
+            attribution=p.attribution,
+            retrieved_at=file_time(path),
+            raw=raw,
+        )
+
+    def _rejected(
+        self, path: Path, rel: str, reason: str, detail: str, raw: bytes | None = None
+    ) -> Document:
+        try:
+            at = file_time(path)
+        except OSError:
+            at = None
+        doc = make_document(
+            text="",
+            source=self.params.name,
+            source_id=rel,
+            url=f"{self.params.name}:{rel}",
+            raw=raw if raw is not None else rel,
+            license=self.params.license,
+            retrieved_at=at,
+        )
+        doc.metadata["reject_detail"] = f"{rel}: {detail}"[:500]
+        return reject(doc, "read", reason)

@@ -18,7 +18,13 @@ errors, images, scripts, robots.txt) are not documents and are skipped. A bad pa
 is a rejected record and the run goes on: stage ``read`` for ``truncated_record``,
 ``payload_digest_mismatch``, ``payload_too_large``, ``undecodable_bytes``,
 ``empty_payload``, ``no_main_text``, ``malformed_archive:<error>``,
-``duplicate_capture`` (a URL seen earlier in the same file); stage ``optout`` for a
+``duplicate_capture`` (a URL seen earlier in the same file), ``markup_too_deep`` /
+``markup_too_large`` (past libxml2's nesting/text limits, where the parser would
+silently cut the page), ``empty_file`` (a 0-byte archive); the rest of an archive is one
+record ``decompression_bomb`` when it expands past
+:data:`~pipelines.sources.limits.MAX_EXPANSION_RATIO`, or
+``malformed_archive:HeaderLineTooLong`` when a header line passes
+:data:`~pipelines.sources.limits.MAX_HEADER_LINE`; stage ``optout`` for a
 page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
 ``optout:noai``); stage ``license`` for ``no-license``, ``license_unrecognized`` and
 ``license_conflict``.
@@ -27,7 +33,6 @@ page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import io
 import re
@@ -38,9 +43,10 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+from lxml import etree
 from pydantic import Field
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
@@ -51,7 +57,9 @@ from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
 from licenses.web import PageAssessment, assess_page
 from pipelines.crawler.crawl import PRODUCT_TOKEN
 from pipelines.sources.base import Source, SourceParams, register_source
-from pipelines.sources.files import expand_paths
+from pipelines.sources.files import DecompressionBomb, InputRejected, expand_paths, open_binary
+from pipelines.sources.limits import EXPANSION_FLOOR, MAX_EXPANSION_RATIO, MAX_HEADER_LINE
+from pipelines.sources.markup import parse_html_within_limits
 
 SOURCE_NAME = "web"
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -59,6 +67,8 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _READ_CHUNK = 1 << 16
+#: robots.txt / tdmrep.json responses larger than this are not read (Google reads 500 KiB)
+_SITE_FILE_BYTES = 600 * 1024
 
 
 class WarcParams(SourceParams):
@@ -127,8 +137,17 @@ class WarcReader:
         self.params = params
 
     def read(self, path: Path) -> Iterator[Document]:
+        if path.stat().st_size == 0:
+            yield self._broken_archive(path, "0 bytes", reason="empty_file")
+            return
         site = self._site_files(path)
         seen: set[str] = set()
+        try:
+            yield from self._pages(path, site, seen)
+        except InputRejected as exc:  # a bomb: one rejected record for the rest
+            yield self._broken_archive(path, str(exc), reason=exc.reason)
+
+    def _pages(self, path: Path, site: _SiteFiles, seen: set[str]) -> Iterator[Document]:
         for item in _records(path, self.params.max_payload_bytes):
             if isinstance(item, str):  # the archive broke: one rejected record for the rest
                 yield self._broken_archive(path, item)
@@ -153,7 +172,14 @@ class WarcReader:
             doc.metadata["reject_detail"] = capture.detail
             return reject(doc, "read", capture.problem)
         assert capture.payload is not None
-        body = _decoded_body(capture.payload, capture.headers)
+        body, cut = _decoded_body(capture.payload, capture.headers, self.params.max_payload_bytes)
+        if cut:
+            doc = self._bare(capture)
+            doc.metadata["reject_detail"] = (
+                f"Content-Encoding {capture.headers.get('Content-Encoding', '')!r}: "
+                f"decoded body > {self.params.max_payload_bytes} bytes"
+            )
+            return reject(doc, "read", "payload_too_large")
         if not body.strip():
             return reject(self._bare(capture), "read", "empty_payload")
         try:
@@ -164,6 +190,14 @@ class WarcReader:
             doc = self._bare(capture)
             doc.metadata["reject_detail"] = str(exc)
             return reject(doc, "read", "undecodable_bytes")
+        try:
+            root = parse_html_within_limits(html_text, capture.url)
+        except InputRejected as exc:
+            doc = self._bare(capture)
+            doc.metadata["reject_detail"] = str(exc)[:1000]
+            return reject(doc, "read", exc.reason)
+        except (etree.ParserError, ValueError):
+            root = None
         origin = _origin(capture.url)
         assessment = assess_page(
             capture.url,
@@ -174,7 +208,7 @@ class WarcReader:
             agents=(PRODUCT_TOKEN, *self.params.ai_agents),
             on_conflict=self.params.on_conflict,
         )
-        text, title, site_name = _main_text(html_text, capture.url)
+        text, title, site_name = _main_text(html_text, capture.url, root)
         doc = make_document(
             text=text,
             source=self.params.name,
@@ -203,29 +237,39 @@ class WarcReader:
         doc.metadata["raw_sha256"] = capture.payload_sha256
         return doc
 
-    def _broken_archive(self, path: Path, error: str) -> Document:
-        locator = f"{path.name}#{error.split(':', 1)[0]}"
+    def _broken_archive(self, path: Path, error: str, reason: str = "") -> Document:
+        """One rejected record for the rest of an archive that cannot be read further."""
+        reason = reason or f"malformed_archive:{error.split(':', 1)[0]}"
+        locator = f"{path.name}#{reason}"
         doc = make_document(
             text="", source=self.params.name, source_id=locator, url="", raw=locator
         )
         doc.metadata["reject_detail"] = f"{path}: {error}"[:1000]
-        return reject(doc, "read", f"malformed_archive:{error.split(':', 1)[0]}")
+        return reject(doc, "read", reason)
 
     def _site_files(self, path: Path) -> _SiteFiles:
         """First pass: the robots.txt and tdmrep.json responses in this archive."""
         site = _SiteFiles()
-        for item in _records(path, 600 * 1024, only=_is_site_file):
-            if isinstance(item, str):
-                break
-            origin = _origin(item.url)
-            body = _decoded_body(item.payload or b"", item.headers)
-            if urlsplit(item.url).path == "/robots.txt":
-                site.robots.setdefault(origin, RobotsTxt.from_response(item.status, body))
-            elif item.status == 200:
-                site.tdmrep.setdefault(origin, TdmRep.parse(body))
-            else:
-                site.tdmrep.setdefault(origin, TdmRep())
+        try:
+            for item in _records(path, _SITE_FILE_BYTES, only=_is_site_file):
+                if isinstance(item, str):
+                    break
+                self._add_site_file(site, item)
+        except InputRejected:  # the second pass meets it again and records it
+            pass
         return site
+
+    @staticmethod
+    def _add_site_file(site: _SiteFiles, item: _Capture) -> None:
+        origin = _origin(item.url)
+        # like Google, read the first 500 KiB of robots.txt and ignore the rest
+        body, _ = _decoded_body(item.payload or b"", item.headers, _SITE_FILE_BYTES)
+        if urlsplit(item.url).path == "/robots.txt":
+            site.robots.setdefault(origin, RobotsTxt.from_response(item.status, body))
+        elif item.status == 200:
+            site.tdmrep.setdefault(origin, TdmRep.parse(body))
+        else:
+            site.tdmrep.setdefault(origin, TdmRep())
 
 
 def _verdict(doc: Document, a: PageAssessment, text_chars: int, min_chars: int) -> Document:
@@ -262,7 +306,8 @@ def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Captur
     """Response/resource captures of an archive; a ``str`` (the error) if the file breaks.
 
     A gzip file that is one single member (not per-record gzip) is read again as one
-    decompressed stream, skipping the records already read.
+    decompressed stream, skipping the records already read. :class:`InputRejected`
+    (a decompression bomb, an over-long header line) is raised, not yielded.
     """
     done = 0
     try:
@@ -271,25 +316,99 @@ def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Captur
                 done += 1
                 yield capture
         return
+    except InputRejected:
+        raise
     except ArchiveLoadFailed as exc:
         message = " ".join(str(exc).split())
         if "non-chunked gzip" not in message:
             yield f"ArchiveLoadFailed: {message}"[:500]
             return
-    except (OSError, EOFError, ValueError) as exc:
-        yield f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:  # noqa: BLE001 — warcio fails on broken input in many ways
+        yield f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
         return
     try:  # one gzip member around the whole file: read it as a plain stream
-        with gzip.open(path, "rb") as f:
+        with open_binary(path) as f:
             for i, capture in enumerate(_iterate(f, max_payload, only)):
                 if i >= done:
                     yield capture
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+    except InputRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001
         yield f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
 
 
+class _CountingFile(io.RawIOBase):
+    """The archive file as warcio reads it, checking warcio's output against its input.
+
+    warcio inflates each 16 KiB block it reads; before handing it the next block this
+    raises :class:`DecompressionBomb` when the bytes decompressed so far pass
+    :data:`EXPANSION_FLOOR` and :data:`MAX_EXPANSION_RATIO` times the bytes read.
+    """
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        self._raw = raw
+        self.name = name
+        self.count = 0
+        self.reader: DecompressingBufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        produced = self.reader.tell() if self.reader is not None else 0
+        if produced > EXPANSION_FLOOR and produced > MAX_EXPANSION_RATIO * max(self.count, 1):
+            raise DecompressionBomb(
+                f"{self.name}: {produced} bytes out of {self.count} compressed bytes "
+                f"(more than {MAX_EXPANSION_RATIO}x); decompression stopped"
+            )
+        data = self._raw.read(size)
+        self.count += len(data)
+        return data
+
+
+class _BoundedLineReader(DecompressingBufferedReader):
+    """warcio's reader with header lines bounded by :data:`MAX_HEADER_LINE`.
+
+    warcio reads WARC and HTTP header lines without a length limit (and by repeated
+    concatenation, quadratic in the line's length); a line without end is malformed.
+    """
+
+    def readline(self, length: int | None = None) -> bytes:
+        if length is not None and length <= MAX_HEADER_LINE:
+            return super().readline(length)
+        parts: list[bytes] = []
+        size = 0
+        while size <= MAX_HEADER_LINE:  # warcio's readline(n) may stop short of n: loop
+            part = super().readline(MAX_HEADER_LINE + 1 - size)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+            if part.endswith(b"\n"):
+                break
+        if size > MAX_HEADER_LINE:
+            raise HeaderLineTooLong(f"a header line longer than {MAX_HEADER_LINE} bytes")
+        return b"".join(parts)
+
+
+class HeaderLineTooLong(ValueError):
+    """The archive holds a header line longer than :data:`MAX_HEADER_LINE`."""
+
+
+def _archive_records(stream: IO[bytes]) -> ArchiveIterator:
+    """warcio's iterator over ``stream``, with decompression and header lines bounded."""
+    counting = _CountingFile(stream, getattr(stream, "name", "archive"))
+    records = ArchiveIterator(counting, arc2warc=True, check_digests=False)
+    records.reader = _BoundedLineReader(records.fh)  # fh: ``counting``, maybe wrapped
+    counting.reader = records.reader
+    return records
+
+
 def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[_Capture]:
-    for record in ArchiveIterator(stream, arc2warc=True, check_digests=False):
+    for record in _archive_records(stream):
         if record.rec_type not in ("response", "resource"):
             continue
         url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -379,20 +498,24 @@ def _warc_date(value: str | None) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _decoded_body(payload: bytes, headers: dict[str, str]) -> bytes:
-    """The entity body: chunked transfer coding and gzip/deflate/br content coding removed."""
+def _decoded_body(payload: bytes, headers: dict[str, str], limit: int) -> tuple[bytes, bool]:
+    """The entity body (chunked transfer coding and gzip/deflate/br content coding removed)
+    cut at ``limit`` bytes, and whether it was longer — a page that is a decompression
+    bomb is cut off there, never inflated whole."""
     lower = {k.lower(): v for k, v in headers.items()}
     encoding = (lower.get("content-encoding") or "").strip().lower() or None
     if encoding not in BufferedReader.get_supported_decompressors():
         encoding = None
     try:
         if (lower.get("transfer-encoding") or "").strip().lower() == "chunked":
-            return ChunkedDataReader(io.BytesIO(payload), decomp_type=encoding).read()
-        if encoding:
-            return BufferedReader(io.BytesIO(payload), decomp_type=encoding).read()
+            body = ChunkedDataReader(io.BytesIO(payload), decomp_type=encoding).read(limit + 1)
+        elif encoding:
+            body = BufferedReader(io.BytesIO(payload), decomp_type=encoding).read(limit + 1)
+        else:
+            body = payload
     except Exception:  # noqa: BLE001 — a broken coding is left to decoding, which rejects it
-        return payload
-    return payload
+        body = payload
+    return body[:limit], len(body) > limit
 
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -407,8 +530,11 @@ def _declared_charset(content_type: str, body: bytes) -> str | None:
     return m[1].decode("ascii") if m else None
 
 
-def _main_text(html_text: str, url: str) -> tuple[str, str, str]:
-    """``(main text, title, site name)``; the text is empty when the page has none."""
+def _main_text(html_text: str, url: str, root: Any = None) -> tuple[str, str, str]:
+    """``(main text, title, site name)``; the text is empty when the page has none.
+
+    ``root`` is the page's parsed tree when the caller has it (title and site name).
+    """
     import trafilatura
 
     text = trafilatura.extract(
@@ -420,7 +546,8 @@ def _main_text(html_text: str, url: str) -> tuple[str, str, str]:
         favor_precision=True,
         deduplicate=False,
     )
-    root = parse_html(html_text)
+    if root is None:
+        root = parse_html(html_text)
     title = site = ""
     if root is not None:
         found = root.find(".//title")

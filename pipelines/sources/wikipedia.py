@@ -14,8 +14,6 @@ split into byte ranges (a line belongs to the range its first byte is in).
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from typing import IO, Any, ClassVar, Literal
 
 from corpus.document import Document, make_document, reject
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
-from pipelines.sources.files import expand_paths
+from pipelines.sources.files import InputRejected, Line, bounded_lines, expand_paths, open_binary
 from pipelines.sources.wikitext import wikitext_to_text
 
 BYTES_PER_TASK = 64 * 1024 * 1024
@@ -45,19 +43,17 @@ class WikipediaParams(SourceParams):
 
 
 def open_any(path: Path) -> IO[bytes]:
-    """Open plain, gzip or bzip2 files for reading bytes."""
-    name = path.name.lower()
-    if name.endswith(".bz2"):
-        return bz2.open(path, "rb")
-    if name.endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")
+    """Open plain, gzip or bzip2 files for reading bytes (decompression bounded)."""
+    return open_binary(path)
 
 
 def sniff_format(path: Path) -> Literal["xml", "jsonl"]:
     """``xml`` for a MediaWiki dump, ``jsonl`` for JSON lines (by the first byte)."""
-    with open_any(path) as f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        with open_any(path) as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except InputRejected:  # a broken .gz/.bz2: reading the task meets it again and records it
+        return "jsonl"
     return "xml" if head.startswith(b"<") else "jsonl"
 
 
@@ -152,32 +148,62 @@ class WikipediaSource(Source):
         root = self._root()
         rel = str(path.relative_to(root)) if root.is_dir() else path.name
         at = file_time(path)
+        count = 0
+        for doc in self._documents(task, path, rel, at):
+            count += 1
+            yield doc
+        if count == 0 and "start" not in task:
+            yield self._rejected(f"{rel}#empty", at, "empty_file", "no pages or JSON lines")
+
+    def _documents(
+        self, task: dict[str, Any], path: Path, rel: str, at: datetime
+    ) -> Iterator[Document]:
         if task["format"] == "xml":
-            with open_any(path) as f:
-                for page in dump_pages(f):
-                    yield self._page_document(page, rel, at)
+            pages = 0
+            try:
+                with open_any(path) as f:
+                    for page in dump_pages(f):
+                        pages += 1
+                        yield self._page_document(page, rel, at)
+            except ET.ParseError as exc:  # a cut or broken dump: the rest is one record
+                yield self._rejected(f"{rel}#after-{pages}-pages", at, "malformed_xml", str(exc))
             return
-        for lineno, raw in self._jsonl_lines(path, task.get("start"), task.get("end")):
-            yield self._jsonl_document(raw, f"{rel}:{lineno}", rel, at)
+        for where, line in self._jsonl_lines(path, task.get("start"), task.get("end")):
+            locator = f"{rel}:{where}"
+            if line.data is None:
+                detail = f"line of {line.size} bytes"
+                yield self._rejected(locator, at, "document_too_large", detail)
+                continue
+            yield self._jsonl_document(line.data, locator, rel, at)
+
+    def _rejected(self, locator: str, at: datetime, reason: str, detail: str) -> Document:
+        doc = make_document(
+            text="", source=self.source_name, source_id=locator, raw=locator, retrieved_at=at
+        )
+        doc.metadata["reject_detail"] = f"{locator}: {detail}"[:500]
+        return reject(doc, "read", reason)
 
     def _jsonl_lines(
         self, path: Path, start: int | None, end: int | None
-    ) -> Iterator[tuple[int | str, bytes]]:
+    ) -> Iterator[tuple[int | str, Line]]:
+        """Non-blank lines (over-long ones unread, ``data`` None) and where they are."""
         with open_any(path) as f:
             if start is None or end is None:
-                for lineno, raw in enumerate(f, start=1):
-                    if raw.strip():
-                        yield lineno, raw
+                for line in bounded_lines(f):
+                    if line.data is None or line.data.strip():
+                        yield line.number, line
                 return
             if start > 0:
                 f.seek(start - 1)
-                f.readline()  # the line holding byte start-1 belongs to the previous range
+                # the line holding byte start-1 belongs to the previous range
+                next(bounded_lines(f), None)
+            lines = bounded_lines(f)
             while (pos := f.tell()) < end:
-                raw = f.readline()
-                if not raw:
+                line = next(lines, None)
+                if line is None:
                     break
-                if raw.strip():
-                    yield f"@{pos}", raw
+                if line.data is None or line.data.strip():
+                    yield f"@{pos}", line
 
     def _jsonl_document(self, raw: bytes, locator: str, rel: str, at: datetime) -> Document:
         try:
