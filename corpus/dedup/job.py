@@ -56,7 +56,13 @@ from corpus.dedup.index import (
 )
 from corpus.dedup.keep import KeepPolicy
 from corpus.dedup.lsh import DEFAULT_THRESHOLD, Banding, band_keys
-from corpus.dedup.minhash import MinHashScheme, SignatureComputer, fmix64, shingle_hashes
+from corpus.dedup.minhash import (
+    MinHashScheme,
+    ShingleBatch,
+    SignatureComputer,
+    batch_shingle_hashes,
+    fmix64,
+)
 from corpus.dedup.normalize import EXACT_HASH_BYTES, exact_hash, normalize_for_dedup
 from corpus.dedup.tasks import TaskRunner, peak_rss_mb
 
@@ -391,16 +397,15 @@ class _ShingleWriter:
         values, self._offsets_path = files.shingles(f)
         values.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(values, "wb")  # noqa: SIM115 — closed in close()
-        self._offsets = [0]
+        self._offsets = [np.zeros(1, dtype=np.int64)]
 
-    def add(self, hashes: list[np.ndarray]) -> None:
-        for h in hashes:
-            self._out.write(h.astype("<u4").tobytes())
-            self._offsets.append(self._offsets[-1] + len(h))
+    def add(self, batch: ShingleBatch) -> None:
+        self._out.write(batch.hashes.astype("<u4").tobytes())
+        self._offsets.append(self._offsets[-1][-1] + np.cumsum(batch.counts))
 
     def close(self) -> None:
         self._out.close()
-        np.save(self._offsets_path, np.array(self._offsets, dtype=np.int64))
+        np.save(self._offsets_path, np.concatenate(self._offsets).astype(np.int64))
 
 
 def _band_records(
@@ -458,10 +463,10 @@ def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
             texts = batch.column("text").to_pylist()
             normalized = [normalize_for_dedup(t, cfg.minhash.whitespace) for t in texts]
             exact = [exact_hash(t) for t in normalized]
-            hashes = [shingle_hashes(t, cfg.minhash.ngram) for t in normalized]
-            sigs = computer.signatures_of_hashes(hashes)
+            shingled = batch_shingle_hashes(normalized, cfg.minhash.ngram)
+            sigs = computer.signatures_of(shingled)
             if shingle_sets is not None:
-                shingle_sets.add(hashes)
+                shingle_sets.add(shingled)
             klass = _CURRENT
             ranks = np.array(
                 [cfg.keep.license_rank(x) for x in batch.column("license").to_pylist()], np.int16

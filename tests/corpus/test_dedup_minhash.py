@@ -63,7 +63,7 @@ def test_signatures_equal_datasketch_minhash_with_the_same_hash():
     scheme = MinHashScheme()
     texts = [normalize_for_dedup(t) for t in wiki_texts()[:6]] + ["猫", "", "吾輩は猫である"]
     # a small chunk forces the grouped, the chunked-large and the empty code paths
-    sigs = SignatureComputer(scheme, chunk_shingles=4096).signatures(texts)
+    sigs = SignatureComputer(scheme, chunk=4096, block=48).signatures(texts)
     for text, sig in zip(texts, sigs, strict=True):
         ref = MinHash(num_perm=scheme.num_perm, seed=scheme.seed, hashfunc=shingle_hash)
         ref.update_batch([s.encode() for s in shingles(text, scheme.ngram)])
