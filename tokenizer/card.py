@@ -79,7 +79,7 @@ def card_markdown(card: dict[str, Any], scores: list[Scores]) -> str:
     lines += _kv_table(
         {
             "sampling (Ray)": f"{run['sample_seconds']:.1f} s",
-            "SentencePiece training": f"{run['train_seconds']:.1f} s",
+            "SentencePiece training": f"{run['train_seconds']:.1f} s ({run.get('train_cpu_seconds', 0):.1f} s CPU)",
             "peak memory of training": f"{run['peak_rss_bytes'] / 2**20:,.0f} MiB",
             "Hugging Face export": card["hf_parity"],
         }

@@ -21,6 +21,8 @@ from typing import Any
 @dataclass(frozen=True)
 class TrainRun:
     seconds: float
+    cpu_seconds: float
+    """user + system CPU time of the training process (steady when the machine is shared)"""
     peak_rss_bytes: int
     log_path: str
 
@@ -30,7 +32,7 @@ class TrainingFailed(RuntimeError):
 
 
 def run_training(kwargs: dict[str, Any], work_dir: str | Path) -> TrainRun:
-    """Train in a child process; return its wall time and peak resident memory."""
+    """Train in a child process; return its wall and CPU time and peak resident memory."""
     work_dir = Path(work_dir)
     args_path = work_dir / "spm_args.json"
     log_path = work_dir / "spm_train.log"
@@ -52,7 +54,10 @@ def run_training(kwargs: dict[str, Any], work_dir: str | Path) -> TrainRun:
     if proc.returncode != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise TrainingFailed(f"SentencePiece training failed: {' | '.join(tail)}")
-    return TrainRun(seconds, usage.ru_maxrss * 1024, str(log_path))  # ru_maxrss is KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return TrainRun(
+        seconds, cpu, usage.ru_maxrss * 1024, str(log_path)
+    )  # ru_maxrss is KiB on Linux
 
 
 def _package_root() -> str:

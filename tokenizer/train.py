@@ -129,7 +129,10 @@ def train_tokenizer(
     }
     run = run_training(kwargs, work)
     model_path = Path(f"{out_prefix}.model")
-    log(f"trained {model_path} in {run.seconds:.1f} s (peak {run.peak_rss_bytes / 2**20:,.0f} MiB)")
+    log(
+        f"trained {model_path} in {run.seconds:.1f} s, {run.cpu_seconds:.1f} s CPU "
+        f"(peak {run.peak_rss_bytes / 2**20:,.0f} MiB)"
+    )
 
     hf_dir = Path(f"{out_prefix}{HF_DIR_SUFFIX}")
     tokenizer_json = export_hf(model_path, hf_dir)
@@ -163,6 +166,7 @@ def train_tokenizer(
         "training": {
             "sample_seconds": round(sample_seconds, 2),
             "train_seconds": round(run.seconds, 2),
+            "train_cpu_seconds": round(run.cpu_seconds, 2),
             "peak_rss_bytes": run.peak_rss_bytes,
             "spm_kwargs": {k: v for k, v in kwargs.items() if k not in ("input", "model_prefix")},
         },

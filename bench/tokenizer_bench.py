@@ -1,0 +1,192 @@
+"""Tokenizer benchmark: Japanese settings vs SentencePiece defaults vs llm-jp-tokenizer, per genre.
+
+Prerequisites (run from the repository root):
+
+    .venv/bin/python bench/tokenizer_corpus_prep.py
+    .venv/bin/jpcorpus run bench/tokenizer_corpus.yaml --quiet     # out/tokenizer-train
+    .venv/bin/jpcorpus run bench/tokenizer_heldout.yaml --quiet    # out/tokenizer-heldout
+
+Then ``.venv/bin/python bench/tokenizer_bench.py`` trains every configuration below
+with ``jpcorpus tokenizer train`` (the exact commands are printed), evaluates all of
+them and the llm-jp baselines on the held-out release with the same code as
+``jpcorpus tokenizer eval``, and prints Markdown tables. Models trained before are
+reused unless ``--retrain``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tokenizer.evaluate import Scores, evaluate, load_texts  # noqa: E402
+
+BASELINES = {
+    "llm-jp 100k ver3.0b1": Path(
+        "/work/shared/baselines/llm-jp-tokenizer/llm-jp-tokenizer-100k.ver3.0b1.model"
+    ),
+    "llm-jp 100k ver3.1": Path(
+        "/work/shared/baselines/llm-jp-tokenizer/llm-jp-tokenizer-100k.ver3.1.model"
+    ),
+}
+GENRES = {"aozora": "literature", "wikipedia-ja": "encyclopedia", "egov-law": "laws"}
+UNIT = 3_000_000
+"""1× sample: 3 M characters (the training release holds about 12 M)."""
+VOCAB = 48_000
+
+# name -> (extra arguments, sample sizes in units)
+CONFIGS: dict[str, tuple[list[str], tuple[int, ...]]] = {
+    "spm-default": (["--preset", "spm-default"], (1, 2, 4)),
+    "japanese": ([], (1, 2, 4)),
+    "japanese+nfkc": (["--normalization", "nfkc"], (4,)),
+    "japanese+sudachi-C": (["--presegment", "C"], (4,)),
+    "japanese+sudachi-A": (["--presegment", "A"], (4,)),
+    "japanese-no-script-split": (["--no-split-by-script"], (4,)),
+    "japanese-no-digit-split": (["--no-split-digits"], (4,)),
+}
+
+
+def train_command(
+    name: str, extra: list[str], units: int, release: Path, out_dir: Path
+) -> list[str]:
+    return [
+        ".venv/bin/jpcorpus", "tokenizer", "train", str(release),
+        "--vocab-size", str(VOCAB), "--out", str(out_dir / f"{name}-{units}x"),
+        "--sample-chars", str(units * UNIT), "--holdout", "0", *extra,
+    ]  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--train-release", type=Path, default=Path("out/tokenizer-train"))
+    ap.add_argument("--heldout-release", type=Path, default=Path("out/tokenizer-heldout"))
+    ap.add_argument("--out-dir", type=Path, default=Path("out/tokenizer-bench"))
+    ap.add_argument("--only", action="append", help="train/evaluate only these configurations")
+    ap.add_argument("--retrain", action="store_true")
+    args = ap.parse_args()
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+
+    models: dict[str, Path] = {}
+    runs: dict[str, dict] = {}
+    for name, (extra, sizes) in CONFIGS.items():
+        if args.only and name not in args.only:
+            continue
+        for units in sizes:
+            label = f"{name} {units}x"
+            cmd = train_command(name, extra, units, args.train_release, args.out_dir)
+            prefix = Path(cmd[cmd.index("--out") + 1])
+            card_path = Path(f"{prefix}.card.json")
+            if args.retrain or not card_path.is_file():
+                print("$", shlex.join(cmd), flush=True)
+                start = time.perf_counter()
+                subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+                print(f"  {time.perf_counter() - start:.0f} s", flush=True)
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            models[label] = Path(f"{prefix}.model")
+            runs[label] = {
+                "sample_chars": card["sample"]["chars"],
+                "sample_seconds": card["training"]["sample_seconds"],
+                "train_seconds": card["training"]["train_seconds"],
+                "train_cpu_seconds": card["training"].get("train_cpu_seconds"),
+                "peak_rss_mib": card["training"]["peak_rss_bytes"] / 2**20,
+                "vocab": card["vocab_size"],
+                "hf_parity": card["hf_parity"],
+            }
+    for label, path in BASELINES.items():
+        if path.is_file():
+            models[label] = path
+
+    groups = {GENRES.get(k, k): v for k, v in load_texts([args.heldout_release]).items()}
+    start = time.perf_counter()
+    scores = evaluate(list(models.values()), groups, names=list(models))
+    print(
+        f"\nevaluated {len(models)} models on {sum(map(len, groups.values()))} held-out documents in {time.perf_counter() - start:.0f} s\n"
+    )
+    (args.out_dir / "scores.json").write_text(
+        json.dumps(
+            {"runs": runs, "scores": [s.as_dict() for s in scores]}, ensure_ascii=False, indent=2
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(goal_table(scores, groups))
+    print()
+    print(detail_table(scores))
+    print()
+    print(scaling_table(runs, scores))
+    return 0
+
+
+def _by(scores: list[Scores]) -> dict[tuple[str, str], Scores]:
+    return {(s.model, s.group): s for s in scores}
+
+
+def goal_table(scores: list[Scores], groups: dict[str, list[str]]) -> str:
+    """chars/token and word-boundary share per genre, one row per model."""
+    by = _by(scores)
+    genres = [g for g in GENRES.values() if g in groups]
+    head = (
+        "| model | vocab | "
+        + " | ".join(f"{g} chars/token | {g} on-word (no digit pairs)" for g in genres)
+        + " |"
+    )
+    lines = [head, "|---|---:|" + "---:|---:|" * len(genres)]
+    for model in dict.fromkeys(s.model for s in scores):
+        cells = []
+        for g in genres:
+            s = by[(model, g)]
+            cells += [
+                f"{s.chars_per_token:.3f}",
+                f"{s.on_word_share:.3f} ({s.on_word_share_nondigit:.3f})",
+            ]
+        lines.append(f"| {model} | {_vocab(model, scores)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _vocab(model: str, scores: list[Scores]) -> str:
+    return {"llm-jp 100k ver3.0b1": "99,574", "llm-jp 100k ver3.1": "99,487"}.get(
+        model, f"{VOCAB:,}"
+    )
+
+
+def detail_table(scores: list[Scores]) -> str:
+    """Fallbacks, round trip and off-word boundaries per genre and model."""
+    lines = [
+        "| genre | model | byte fallback | unknown | exact round trip | off-word boundaries per 1k chars |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for s in sorted(scores, key=lambda s: s.group):
+        lines.append(
+            f"| {s.group} | {s.model} | {s.byte_rate:.2%} | {s.unk_rate:.2%} | {s.roundtrip:.0%} | {s.off_word_per_kchar:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def scaling_table(runs: dict[str, dict], scores: list[Scores]) -> str:
+    by = _by(scores)
+    genres = list(GENRES.values())
+    lines = [
+        "| run | sample chars | sampling (Ray) s | SentencePiece training s (CPU s) | peak training memory MiB | "
+        + " | ".join(f"{g} chars/token" for g in genres)
+        + " | HF export |",
+        "|---|---:|---:|---:|---:|" + "---:|" * len(genres) + "---|",
+    ]
+    for label, r in runs.items():
+        cpt = [f"{by[(label, g)].chars_per_token:.3f}" if (label, g) in by else "–" for g in genres]
+        lines.append(
+            f"| {label} | {r['sample_chars']:,} | {r['sample_seconds']:.1f} | {r['train_seconds']:.1f} "
+            f"({r['train_cpu_seconds'] or 0:.1f}) | "
+            f"{r['peak_rss_mib']:,.0f} | " + " | ".join(cpt) + f" | {r['hf_parity']} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
