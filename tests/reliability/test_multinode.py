@@ -30,15 +30,12 @@ def _shards(manifest: dict) -> list[tuple[str, str, int]]:
 def cluster():
     c = NetnsRayCluster(workers=2)
     try:
-        c.start()
-    except NetnsUnavailable as exc:
-        c.stop()
-        pytest.skip(f"multi-node test needs network namespaces: {exc}")
-    except BaseException:
-        logs = c.logs()
-        c.stop()
-        raise AssertionError(f"the Ray cluster did not come up:\n{logs}") from None
-    try:
+        try:
+            c.start()
+        except NetnsUnavailable as exc:
+            pytest.skip(f"multi-node test needs network namespaces: {exc}")
+        except Exception:
+            raise AssertionError(f"the Ray cluster did not come up:\n{c.logs()}") from None
         yield c
     finally:
         c.stop()
