@@ -13,9 +13,12 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 from licenses.policy import load_policy
 from licenses.registry import get_license
@@ -23,9 +26,15 @@ from manifests.layout import ATTRIBUTION
 from manifests.release import read_manifest
 from manifests.trace import stage_order
 
-OPT_OUT_WORDS = ("robots", "tdm", "noai", "opt_out", "optout", "opt-out", "reserv", "ai_")
-"""A drop reason containing one of these records an opt-out signal (robots.txt,
-TDMRep, ``noai``…); the web sources name their reasons this way."""
+OPT_OUT_STAGE = "optout"
+"""The stage under which web sources drop a page that reserves its rights."""
+
+OPT_OUT_REASON = re.compile(r"opt.?out|robots|tdm|noai", re.IGNORECASE)
+"""A drop reason that records an opt-out signal (``optout:robots.txt``, …)."""
+
+OPT_OUT_COLUMN = "optout_checks"
+"""Shard column listing the signals checked for a kept page, e.g.
+``robots.txt=none(…); tdm-reservation=none(…); noai=none(…)``."""
 
 OPT_OUT_KEYS = ("opt_out", "opt_outs", "optout", "opt_out_checks")
 """Manifest keys under which a source may record the opt-out checks it made."""
@@ -61,6 +70,8 @@ class Report:
     drops: list[tuple[str, str, int]]
     """(stage, reason, documents) in pipeline order"""
     opt_out_drops: list[tuple[str, str, int]]
+    opt_out_checked: dict[str, Counter]
+    """signal -> {state: kept pages} from the shards' ``optout_checks``"""
     opt_out_records: dict[str, Any]
     web_sources: list[str]
     attribution: str
@@ -85,16 +96,37 @@ class Report:
         return list(totals.items())
 
 
-def is_opt_out(reason: str) -> bool:
-    """Whether a drop reason records an opt-out signal.
+def is_opt_out(stage: str, reason: str) -> bool:
+    """Whether a drop records an opt-out signal.
 
-    >>> is_opt_out("robots_disallow:GPTBot"), is_opt_out("tdm_reservation")
+    >>> is_opt_out("optout", "optout:robots.txt"), is_opt_out("read", "tdm_reservation")
     (True, True)
-    >>> is_opt_out("hiragana_ratio<0.2")
+    >>> is_opt_out("license", "license_refused:all_rights_reserved")
     False
     """
-    reason = reason.lower()
-    return any(word in reason for word in OPT_OUT_WORDS)
+    return stage == OPT_OUT_STAGE or bool(OPT_OUT_REASON.search(reason))
+
+
+def opt_out_checks(root: Path, manifest: dict[str, Any]) -> dict[str, Counter]:
+    """Signals checked for the kept pages: ``{"robots.txt": {"none": 12}, …}``.
+
+    >>> dict(_signals("robots.txt=none(allowed); tdm-reservation=none(no tdmrep.json)"))
+    {'robots.txt': 'none', 'tdm-reservation': 'none'}
+    """
+    out: dict[str, Counter] = {}
+    for entry in manifest.get("shards", []):
+        path = root / entry["path"]
+        if OPT_OUT_COLUMN not in pq.read_schema(path).names:
+            continue
+        column = pq.read_table(path, columns=[OPT_OUT_COLUMN])[OPT_OUT_COLUMN]
+        for value in column.drop_null().to_pylist():
+            for signal, state in _signals(value).items():
+                out.setdefault(signal, Counter())[state] += 1
+    return out
+
+
+def _signals(checks: str) -> dict[str, str]:
+    return dict(re.findall(r"([\w.-]+)=(none|reserved)\b", checks))
 
 
 def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -160,7 +192,8 @@ def build_report(release_dir: str | Path, catalog: dict[str, Any] | None = None)
         manifest=manifest,
         licenses=licenses,
         drops=drops,
-        opt_out_drops=[d for d in drops if is_opt_out(d[1])],
+        opt_out_drops=[d for d in drops if is_opt_out(d[0], d[1])],
+        opt_out_checked=opt_out_checks(root, manifest),
         opt_out_records={k: manifest[k] for k in OPT_OUT_KEYS if k in manifest},
         web_sources=[
             s.get("name") or s.get("type") for s in sources_cfg if s.get("type") in WEB_SOURCE_TYPES
@@ -465,6 +498,22 @@ def _sources_html(m: dict[str, Any]) -> str:
 
 def _opt_out_html(report: Report) -> str:
     parts = []
+    if report.opt_out_checked:
+        parts.append(
+            "<p>Signals checked for every kept web page (none of them reserved its rights):</p>"
+            + _table(
+                ["signal", "kept pages checked", "result"],
+                [
+                    [
+                        f"<code>{_e(signal)}</code>",
+                        _n(sum(states.values())),
+                        _e(", ".join(f"{k} {v:,}" for k, v in sorted(states.items()))),
+                    ]
+                    for signal, states in sorted(report.opt_out_checked.items())
+                ],
+                numeric={1},
+            )  # fmt: skip
+        )
     if report.opt_out_drops:
         parts.append(
             _table(
@@ -475,11 +524,11 @@ def _opt_out_html(report: Report) -> str:
         )
     for key, value in report.opt_out_records.items():
         parts.append(f"<p>{_e(key)}:</p><pre>{_e(_pretty(value))}</pre>")
-    if report.web_sources:
+    if report.web_sources or report.opt_out_checked:
         if not report.opt_out_drops:
             parts.append(
-                f"<p>Web sources ({_e(', '.join(report.web_sources))}): no page was dropped "
-                "for an opt-out signal (robots.txt, TDMRep, noai).</p>"
+                f"<p>Web sources ({_e(', '.join(report.web_sources) or 'web')}): no page was "
+                "dropped for an opt-out signal (robots.txt, TDMRep, noai).</p>"
             )
     elif not parts:
         parts.append(

@@ -23,8 +23,10 @@ from licenses.registry import get_license
 from manifests.layout import MANIFEST
 from manifests.release import read_manifest
 
-#: stages every run passes before the configured ones
+#: stages every run passes before the configured ones; a source's own decisions
+#: (e.g. ``optout`` for web pages) come between reading and the license gate
 ENTRY_STAGES = ("read", "license")
+DERIVED_STAGES = ("takedown", "pull")
 
 #: shard columns that hold what stages measured
 SIGNAL_COLUMNS = (
@@ -36,6 +38,7 @@ SIGNAL_COLUMNS = (
     "dedup_cluster_id",
     "dedup_cluster_size",
     "char_count",
+    "optout_checks",
 )
 
 PREVIEW_CHARS = 200
@@ -63,15 +66,16 @@ def _ids_where(files: list[Path], column: str, value: str) -> list[str]:
 
 def stage_order(manifest: dict[str, Any]) -> list[str]:
     """The stages a release's documents went through, in the order they ran."""
-    names = list(ENTRY_STAGES)
+    configured = []
     for entry in manifest.get("config", {}).get("stages", []):
         name = next(iter(entry)) if isinstance(entry, dict) else str(entry)
-        if name not in names:
-            names.append(name)
-    for derived in ("takedown", "pull"):
-        if derived in manifest.get("accounting", {}).get("dropped", {}) and derived not in names:
-            names.append(derived)
-    return names
+        if name not in configured and name not in ENTRY_STAGES:
+            configured.append(name)
+    dropped = manifest.get("accounting", {}).get("dropped", {})
+    known = {*ENTRY_STAGES, *configured, *DERIVED_STAGES}
+    at_source = sorted(s for s in dropped if s not in known)
+    derived = [s for s in DERIVED_STAGES if s in dropped and s not in configured]
+    return [ENTRY_STAGES[0], *at_source, *ENTRY_STAGES[1:], *configured, *derived]
 
 
 def resolve_id(release_dir: Path, manifest: dict[str, Any], key: str) -> str:
@@ -160,7 +164,7 @@ def trace_document(release_dir: str | Path, doc_id: str) -> dict[str, Any]:
 def _decisions(manifest: dict[str, Any], rejected_row: dict[str, Any] | None) -> list[dict]:
     names = stage_order(manifest)
     if rejected_row and rejected_row["stage"] not in names:
-        names.append(rejected_row["stage"])
+        names.insert(1, rejected_row["stage"])  # a source's own decision, made when reading
     out, dropped = [], False
     for name in names:
         if dropped:

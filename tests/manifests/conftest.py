@@ -6,11 +6,35 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from manifests.catalog import Catalog
 from manifests.release import read_manifest
+from pipelines.config import sample_pipeline_path
 
 DATA = Path(__file__).parent / "data"
+
+
+def light_pipeline(folder: Path, residency: dict | None = None) -> Path:
+    """A quick pipeline file: the sample's first source (several tasks) and the Aozora
+    excerpts, no processing stages."""
+    sample = yaml.safe_load(sample_pipeline_path().read_text("utf-8"))
+    source = dict(sample["sources"][0])
+    for key in ("path", "index", "root"):
+        if key in source and not Path(source[key]).is_absolute():
+            source[key] = str(sample_pipeline_path().parent / source[key])
+    raw = {
+        "name": "light",
+        "sources": [source, {"type": "jsonl", "name": "aozora-excerpts",
+                             "path": str(DATA / "aozora-excerpts.jsonl")}],
+        "stages": [],
+        "execution": {"mem_per_task_gb": 0.25},
+    }  # fmt: skip
+    if residency is not None:
+        raw["residency"] = residency
+    path = folder / f"pipeline-{len(list(folder.glob('pipeline-*.yaml')))}.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def publish_copy(release: Path, catalog_dir: Path) -> Catalog:

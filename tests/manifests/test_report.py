@@ -201,3 +201,40 @@ def test_report_html_escapes_release_text(sample_release, tmp_path):
     html = render_html(build_report(copy))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert re.search(r"<h1>Compliance report — \S+ \S+</h1>", html)
+
+
+def test_opt_out_checks_recorded_for_web_pages_are_reported(sample_release, tmp_path):
+    """Kept web pages carry ``optout_checks``; the report counts each signal checked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from manifests.layout import file_sha256
+    from manifests.release import manifest_digest
+
+    copy = tmp_path / "release"
+    shutil.copytree(sample_release, copy)
+    manifest = read_manifest(copy)
+    entry = manifest["shards"][0]
+    table = pq.read_table(copy / entry["path"])
+    if "optout_checks" not in table.column_names:
+        pytest.skip("this shard schema has no optout_checks column")
+    checks = "robots.txt=none(GPTBot allowed); tdm-reservation=none(no tdmrep.json); noai=none()"
+    table = table.set_column(
+        table.column_names.index("optout_checks"), table.schema.field("optout_checks"),
+        pa.array([checks] * table.num_rows, pa.string()),
+    )  # fmt: skip
+    pq.write_table(table, copy / entry["path"], compression="zstd")
+    entry["sha256"] = file_sha256(copy / entry["path"])
+    entry["bytes"] = (copy / entry["path"]).stat().st_size
+    manifest["manifest_sha256"] = manifest_digest(manifest)
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+
+    report = build_report(copy)
+    assert report.audit_problems == []
+    assert {s: dict(c) for s, c in report.opt_out_checked.items()} == {
+        "robots.txt": {"none": table.num_rows},
+        "tdm-reservation": {"none": table.num_rows},
+        "noai": {"none": table.num_rows},
+    }
+    text = _parse(render_html(report)).text_by_id["opt-out"]
+    assert "tdm-reservation" in text and f"{table.num_rows:,}" in text

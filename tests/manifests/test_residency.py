@@ -7,38 +7,15 @@ namespaces are the multi-node test's business; labels work the same on one host.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from pipelines.cli import main
-from pipelines.config import load_pipeline, parse_pipeline, sample_pipeline_path
+from pipelines.config import load_pipeline, parse_pipeline
 from pipelines.errors import ConfigError
 from pipelines.ray_runtime import make_private
 from pipelines.runner import run_pipeline
-from tests.manifests.conftest import DATA
-
-
-def _pipeline_file(tmp: Path, residency: dict | None) -> Path:
-    """The sample's first source (several tasks) plus the Aozora excerpts."""
-    sample = yaml.safe_load(sample_pipeline_path().read_text("utf-8"))
-    source = dict(sample["sources"][0])
-    for key in ("path", "index", "root"):
-        if key in source and not Path(source[key]).is_absolute():
-            source[key] = str(sample_pipeline_path().parent / source[key])
-    raw = {
-        "name": "resident",
-        "sources": [source, {"type": "jsonl", "name": "aozora-excerpts",
-                             "path": str(DATA / "aozora-excerpts.jsonl")}],
-        "stages": [],
-        "execution": {"mem_per_task_gb": 0.25},
-    }  # fmt: skip
-    if residency is not None:
-        raw["residency"] = residency
-    path = tmp / f"pipeline-{len(list(tmp.glob('*.yaml')))}.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
-    return path
+from tests.manifests.conftest import light_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +48,7 @@ def cluster():
 
 def test_work_lands_only_on_the_labelled_node(cluster, tmp_path):
     address, jp_node = cluster
-    pipeline = load_pipeline(_pipeline_file(tmp_path, {"require_label": {"region": "jp"}}))
+    pipeline = load_pipeline(light_pipeline(tmp_path, {"require_label": {"region": "jp"}}))
     release = run_pipeline(pipeline, out=str(tmp_path / "out"), ray_address=address, progress=False)
     from manifests.release import read_manifest
 
@@ -89,7 +66,7 @@ def test_work_lands_only_on_the_labelled_node(cluster, tmp_path):
 
 def test_no_labelled_node_fails_before_any_work(cluster, tmp_path, capsys):
     address, _ = cluster
-    path = _pipeline_file(tmp_path, {"require_label": {"region": "us"}})
+    path = light_pipeline(tmp_path, {"require_label": {"region": "us"}})
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--ray-address", address, "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -110,7 +87,7 @@ def test_no_labelled_node_fails_before_any_work(cluster, tmp_path, capsys):
     ],
 )
 def test_residency_is_validated(tmp_path, value, message):
-    raw = yaml.safe_load(_pipeline_file(tmp_path, value).read_text("utf-8"))
+    raw = yaml.safe_load(light_pipeline(tmp_path, value).read_text("utf-8"))
     with pytest.raises(ConfigError) as err:
         parse_pipeline(raw, base_dir=tmp_path)
     assert str(err.value).startswith(message)
