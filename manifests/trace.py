@@ -246,7 +246,10 @@ def render_trace(trace: dict[str, Any], console: Any) -> None:
             continue
         table = Table(title=title, show_header=False, title_justify="left")
         for key, value in section.items():
-            table.add_row(key, _show(value))
+            if key == "obligations":
+                table.add_row(key, _show(value) or "none")
+            elif value not in (None, ""):  # rejected/ rows keep provenance, not evidence
+                table.add_row(key, _show(value))
         console.print(table)
     if trace.get("stages"):
         table = Table("stage", "decision", "reason / detail", title="stages", title_justify="left")
