@@ -14,7 +14,6 @@ n-gram, normalization, shingle hash) must match and is checked.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -139,8 +138,3 @@ def write_takedown_index(
             total += chosen.num_rows
     write_index_info(out, info.minhash, info.banding, info.threshold, total)
     return out
-
-
-def summary(path: str | Path) -> dict:
-    """``index.json`` as a dict (for reports)."""
-    return json.loads((resolve_index(path) / INDEX_JSON).read_text("utf-8"))
