@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from corpus.stages.base import DocumentStage, GlobalStage, build_stage
 from corpus.stages.takedown import TakedownRules
@@ -28,15 +28,19 @@ TOP_LEVEL_KEYS = {
 }  # fmt: skip
 
 
+StrictPositiveFloat = Annotated[float, Field(gt=0, strict=True)]
+"""A number > 0 (``true`` is not a number here)."""
+
+
 class ExecutionConfig(BaseModel):
     """How the pipeline runs on Ray (all optional)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    cpus_per_task: float = 1.0
-    max_concurrent_tasks: int | None = None
+    cpus_per_task: StrictPositiveFloat = 1.0
+    max_concurrent_tasks: int | None = Field(default=None, ge=1, strict=True)
     """At most this many tasks at once (default: the cluster's CPU count)."""
-    mem_per_task_gb: float = 1.0
+    mem_per_task_gb: StrictPositiveFloat = 1.0
 
 
 class ResidencyConfig(BaseModel):

@@ -88,10 +88,6 @@ OUT_OF_RANGE = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipelines/config.py ExecutionConfig has no bounds (gt=0 / ge=1) yet",
-)
 @pytest.mark.parametrize("key", sorted(OUT_OF_RANGE))
 def test_out_of_range_execution_values_are_config_errors(key: str, tmp_path: Path) -> None:
     path = tmp_path / "pipeline.yaml"

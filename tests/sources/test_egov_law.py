@@ -106,7 +106,15 @@ def test_sample_release_has_the_laws(sample_release):
     rows = duckdb.sql(
         f"SELECT license, count(*) FROM read_parquet('{glob}') WHERE source = 'egov-law' GROUP BY 1"
     ).fetchall()
-    assert rows == [(ART13, 14)]
+    rejected = str(sample_release / "rejected" / "*.parquet")
+    dropped_later = duckdb.sql(
+        f"SELECT license, count(*) FROM read_parquet('{rejected}') WHERE source = 'egov-law' "
+        "GROUP BY 1"
+    ).fetchall()
+    # every law page enters as Art. 13 text; later stages (dedup of the two revisions) may drop some
+    assert [lic for lic, _ in rows + dropped_later] == [ART13] * len(rows + dropped_later)
+    assert sum(n for _, n in rows + dropped_later) == 14
+    assert rows[0][1] >= 12
 
 
 @pytest.mark.parametrize(
