@@ -1,9 +1,9 @@
 """Compare the two ways of running the per-document segment on Ray.
 
-(a) datatrove's ``RayPipelineExecutor`` (what ``jpcorpus run`` uses: one Ray actor per
-    task, completion markers, retries) and
-(b) Ray Data: ``ray.data.range(n_tasks).map(...)`` running the same datatrove steps
-    per task with bounded concurrency.
+(a) datatrove's ``RayPipelineExecutor`` (a placement group, an actor and a process
+    pool per task) and
+(b) ``pipelines.executor.RayDataPipelineExecutor`` (what ``jpcorpus run`` uses: the
+    same datatrove steps and completion markers, one Ray Data map task per task).
 
 Both run the bundled sample's sources and per-document stages (license gate, langid,
 quality) into a temporary folder on the same local Ray; prints wall seconds per
@@ -22,6 +22,7 @@ from corpus.stages.base import DocumentStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.writer import ReleaseWriter
 from pipelines.config import load_pipeline
+from pipelines.executor import RayDataPipelineExecutor
 from pipelines.ray_runtime import ray_session
 from pipelines.steps import SourceReader
 
@@ -47,19 +48,12 @@ def run_datatrove(steps: list, n: int, out: Path, cpus: int) -> float:
     return time.perf_counter() - started
 
 
-def run_ray_data(steps: list, n: int, cpus: int) -> float:
-    import ray
-
-    def one_task(row: dict) -> dict:
-        data = None
-        for step in steps:
-            data = step(data, int(row["id"]), n)
-        for _ in data or ():
-            pass
-        return row
-
+def run_ray_data(steps: list, n: int, out: Path, cpus: int) -> float:
     started = time.perf_counter()
-    ray.data.range(n, override_num_blocks=n).map(one_task, concurrency=cpus).materialize()
+    errors = RayDataPipelineExecutor(
+        steps, tasks=n, logging_dir=str(out / "logs"), concurrency=cpus
+    ).run()
+    assert not errors, errors
     return time.perf_counter() - started
 
 
@@ -73,7 +67,10 @@ def main() -> None:
     pipeline = load_pipeline(None)
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     n = len(plan)
-    results: dict[str, list[float]] = {"datatrove RayPipelineExecutor": [], "Ray Data map": []}
+    results: dict[str, list[float]] = {
+        "datatrove RayPipelineExecutor": [],
+        "RayDataPipelineExecutor": [],
+    }
     with ray_session() as resources:
         cpus = int(resources.get("CPU", 1))
         for _ in range(args.repeat):
@@ -84,8 +81,8 @@ def main() -> None:
                 )
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "rd"
-                results["Ray Data map"].append(
-                    run_ray_data(steps_for(pipeline, plan, out), n, cpus)
+                results["RayDataPipelineExecutor"].append(
+                    run_ray_data(steps_for(pipeline, plan, out), n, out, cpus)
                 )
     print(
         f"sample: {n} tasks, {cpus} CPUs, stages: license + "

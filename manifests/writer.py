@@ -69,18 +69,18 @@ class _ParquetSink:
         }
 
 
-def ray_node() -> tuple[str, dict[str, str]]:
-    """The Ray node id and its user labels (``ray.io/…`` labels left out); empty outside Ray."""
+def ray_node() -> tuple[str, str, dict[str, str]]:
+    """The Ray node's id, address and user labels (``ray.io/…`` left out); empty outside Ray."""
     try:
         import ray
 
         if not ray.is_initialized():
-            return "", {}
+            return "", "", {}
         context = ray.get_runtime_context()
         labels = {k: v for k, v in context.get_node_labels().items() if not k.startswith("ray.io/")}
-        return context.get_node_id() or "", labels
+        return context.get_node_id() or "", ray.util.get_node_ip_address(), labels
     except Exception:  # noqa: BLE001 — a record of where we ran must never fail the task
-        return "", {}
+        return "", "", {}
 
 
 def node_info() -> dict[str, Any]:
@@ -88,12 +88,11 @@ def node_info() -> dict[str, Any]:
 
     ``region`` is the node's ``region`` label, else ``JPCORPUS_NODE_REGION``.
     """
-    nodes = os.environ.get("RAY_NODELIST", "")
-    node_id, labels = ray_node()
+    node_id, node_ip, labels = ray_node()
     return {
         "node_id": node_id,
         "hostname": socket.gethostname(),
-        "node_ip": nodes.split(",")[int(os.environ.get("RAY_NODEID", "0") or 0)] if nodes else "",
+        "node_ip": node_ip,
         "region": labels.get("region") or os.environ.get("JPCORPUS_NODE_REGION", ""),
         "labels": labels,
     }

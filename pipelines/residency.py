@@ -6,11 +6,8 @@ runs on a node started with those labels (``ray start --labels region=jp``, or
 stops with a clear message when none carries the labels; after the run every task
 report's node is checked again and recorded in the manifest.
 
-datatrove's ``RayPipelineExecutor`` places each task's actor in a placement group
-whose bundle knows only CPUs and memory, so an actor ``label_selector`` alone would
-wait forever when the group lands on an unlabelled node. While a segment runs,
-:func:`labelled_placement` therefore gives every placement group the driver creates
-a ``bundle_label_selector`` as well.
+Every task of a segment gets Ray's ``label_selector`` (:func:`label_selector`), so
+Ray schedules it only on a node carrying the labels.
 
 Global stages (dedup's ``run_global``) start their own Ray work and are not covered
 by this module; they run where their code schedules them.
@@ -18,8 +15,6 @@ by this module; they run where their code schedules them.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from pipelines.config import ResidencyConfig
@@ -73,34 +68,9 @@ def check_nodes(residency: ResidencyConfig) -> list[str]:
     return matching
 
 
-def remote_options(residency: ResidencyConfig | None) -> dict[str, Any] | None:
-    """Extra ``ray.remote`` options for each task's actor."""
-    if residency is None:
-        return None
-    return {"label_selector": dict(residency.require_label)}
-
-
-@contextlib.contextmanager
-def labelled_placement(residency: ResidencyConfig | None) -> Iterator[None]:
-    """While active, placement groups created by this process only use labelled nodes."""
-    if residency is None:
-        yield
-        return
-    import ray.util
-
-    original = ray.util.placement_group
-    selector = dict(residency.require_label)
-
-    def constrained(bundles: list[dict[str, float]], *args: Any, **kwargs: Any) -> Any:
-        if not kwargs.get("bundle_label_selector"):
-            kwargs["bundle_label_selector"] = [dict(selector) for _ in bundles]
-        return original(bundles, *args, **kwargs)
-
-    ray.util.placement_group = constrained
-    try:
-        yield
-    finally:
-        ray.util.placement_group = original
+def label_selector(residency: ResidencyConfig | None) -> dict[str, str] | None:
+    """The Ray ``label_selector`` every task gets (None: anywhere)."""
+    return dict(residency.require_label) if residency else None
 
 
 def verify_reports(residency: ResidencyConfig | None, reports: list[dict[str, Any]]) -> list[str]:

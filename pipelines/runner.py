@@ -1,8 +1,9 @@
-"""Running a pipeline on Ray with datatrove's ``RayPipelineExecutor``.
+"""Running a pipeline on Ray: datatrove steps scheduled by Ray Data.
 
 The work is one task per planned input (usually one file). The stage list is cut
 into segments at every global stage (dedup): each segment is a datatrove pipeline
-``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks; between two
+``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks
+(:class:`pipelines.executor.RayDataPipelineExecutor`); between two
 segments the global stage computes its decisions on Ray over what the first kept.
 datatrove's completion markers make a rerun into the same output skip finished
 tasks; a finished global stage leaves a marker too.
@@ -27,6 +28,7 @@ from manifests.writer import ReleaseWriter
 from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.errors import ConfigError
+from pipelines.executor import RayDataPipelineExecutor
 from pipelines.ray_runtime import ray_session
 from pipelines.steps import SegmentReader, SourceReader
 
@@ -53,13 +55,13 @@ def split_segments(stages: list[DocumentStage | GlobalStage]) -> list[Segment]:
     return segments
 
 
-def _quiet_datatrove_console() -> None:
+def _quiet_console() -> None:
+    """Progress bars and errors only: task failures are reported by the runner itself."""
     import sys
 
     from datatrove.utils.logging import logger
 
     logger.remove()
-    # task failures are reported by the runner itself, with the task's log file
     logger.add(sys.stderr, level="ERROR", format="{level}: {message}")
 
 
@@ -127,33 +129,24 @@ def _run_segment(
     label: str,
     progress: bool,
 ) -> None:
-    from datatrove.executor.ray import RayPipelineExecutor
-
     ex = pipeline.execution
     workers = ex.max_concurrent_tasks or max(1, int(cpus // ex.cpus_per_task))
-    executor = RayPipelineExecutor(
+    executor = RayDataPipelineExecutor(
         steps,
         tasks=n_tasks,
-        workers=min(workers, n_tasks),
         logging_dir=str(logs),
+        concurrency=workers,
         cpus_per_task=ex.cpus_per_task,
-        mem_per_cpu_gb=ex.mem_per_task_gb / max(ex.cpus_per_task, 1e-9),
-        skip_completed=True,
-        ray_remote_kwargs=residency.remote_options(pipeline.residency),
+        mem_per_task_gb=ex.mem_per_task_gb,
+        label_selector=residency.label_selector(pipeline.residency),
     )
-    with (
-        _Progress(label, logs / "completions", n_tasks, progress),
-        residency.labelled_placement(pipeline.residency),
-    ):
-        executor.run()
+    with _Progress(label, logs / "completions", n_tasks, progress):
+        errors = executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
     if missing:
         logs_named = ", ".join(str(logs / "logs" / f"task_{r:05d}.log") for r in missing[:3])
-        tail = ""
-        first = logs / "logs" / f"task_{missing[0]:05d}.log"
-        if first.exists():
-            lines = [ln for ln in first.read_text(errors="replace").splitlines() if ln.strip()]
-            tail = "\n  " + "\n  ".join(lines[-6:])
+        first = errors.get(missing[0], "").strip().splitlines()
+        tail = ("\n  " + "\n  ".join(first[-6:])) if first else ""
         raise RunFailed(
             f"{len(missing)} of {n_tasks} tasks failed in {label} (logs: {logs_named}); "
             f"rerun the same command to retry only those{tail}"
@@ -188,7 +181,7 @@ def run_pipeline(
     _check_output(out_dir, f"{pipeline.fingerprint()} {plan_digest}")
     atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
     segments = split_segments([spec.stage for spec in pipeline.stages])
-    _quiet_datatrove_console()
+    _quiet_console()
 
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()

@@ -36,10 +36,11 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 
 def _rank_workers(pid: int) -> list[psutil.Process]:
+    """Ray worker processes busy with a pipeline task (titled ``ray::Map(one_task)``)."""
     found = []
     for proc in _tree(pid):
         try:
-            if "RankWorker" in " ".join(proc.cmdline()):
+            if "Map(one_task)" in " ".join(proc.cmdline()):
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
