@@ -91,6 +91,8 @@ def main() -> int:
             card = json.loads(card_path.read_text(encoding="utf-8"))
             models[label] = Path(f"{prefix}.model")
             runs[label] = {
+                "config": name,
+                "units": units,
                 "sample_chars": card["sample"]["chars"],
                 "sample_seconds": card["training"]["sample_seconds"],
                 "train_seconds": card["training"]["train_seconds"],
@@ -170,6 +172,7 @@ def detail_table(scores: list[Scores]) -> str:
 
 
 def scaling_table(runs: dict[str, dict], scores: list[Scores]) -> str:
+    """Time, peak memory and compactness at 1×, 2×, 4× sample sizes."""
     by = _by(scores)
     genres = list(GENRES.values())
     lines = [
@@ -178,7 +181,10 @@ def scaling_table(runs: dict[str, dict], scores: list[Scores]) -> str:
         + " | HF export |",
         "|---|---:|---:|---:|---:|" + "---:|" * len(genres) + "---|",
     ]
+    scaled = {name for name, (_, sizes) in CONFIGS.items() if len(sizes) > 1}
     for label, r in runs.items():
+        if r["config"] not in scaled:
+            continue
         cpt = [f"{by[(label, g)].chars_per_token:.3f}" if (label, g) in by else "–" for g in genres]
         lines.append(
             f"| {label} | {r['sample_chars']:,} | {r['sample_seconds']:.1f} | {r['train_seconds']:.1f} "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -25,6 +24,9 @@ class TrainRun:
     """user + system CPU time of the training process (steady when the machine is shared)"""
     peak_rss_bytes: int
     log_path: str
+
+
+PEAK_PREFIX = "peak_rss_kib="
 
 
 class TrainingFailed(RuntimeError):
@@ -55,9 +57,19 @@ def run_training(kwargs: dict[str, Any], work_dir: str | Path) -> TrainRun:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise TrainingFailed(f"SentencePiece training failed: {' | '.join(tail)}")
     cpu = usage.ru_utime + usage.ru_stime
-    return TrainRun(
-        seconds, cpu, usage.ru_maxrss * 1024, str(log_path)
-    )  # ru_maxrss is KiB on Linux
+    return TrainRun(seconds, cpu, _peak_rss_bytes(log_path, usage.ru_maxrss), str(log_path))
+
+
+def _peak_rss_bytes(log_path: Path, ru_maxrss_kib: int) -> int:
+    """The child's own peak, which it logs from ``VmHWM``.
+
+    ``ru_maxrss`` of a child also counts the parent's pages it had between fork and
+    exec, so it is only the fallback (systems without ``/proc``).
+    """
+    for line in reversed(log_path.read_text(encoding="utf-8", errors="replace").splitlines()):
+        if line.startswith(PEAK_PREFIX):
+            return int(line.removeprefix(PEAK_PREFIX)) * 1024
+    return ru_maxrss_kib * 1024  # KiB on Linux
 
 
 def _package_root() -> str:
@@ -69,8 +81,22 @@ def main(argv: list[str]) -> int:
 
     kwargs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     spm.SentencePieceTrainer.train(**kwargs)
-    print(f"peak_rss_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+    peak = own_peak_rss_kib()
+    if peak is not None:
+        print(f"{PEAK_PREFIX}{peak}", flush=True)
     return 0
+
+
+def own_peak_rss_kib() -> int | None:
+    """This process's peak resident memory since it started its program (Linux ``VmHWM``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 if __name__ == "__main__":
