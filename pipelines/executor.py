@@ -81,10 +81,10 @@ class RayDataPipelineExecutor(PipelineExecutor):
             return {}
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the runner draws its own bar
-        executor = ray.put(self)
+        executor = self  # shipped inside the task function, so no object outlives the run
 
         def one_task(row: dict[str, Any]) -> dict[str, Any]:
-            return ray.get(executor).run_rank(int(row["rank"]))
+            return executor.run_rank(int(row["rank"]))
 
         rows = (
             ray.data.from_items([{"rank": r} for r in ranks], override_num_blocks=len(ranks))

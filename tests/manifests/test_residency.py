@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from pipelines.config import load_pipeline, parse_pipeline
+from pipelines.config import parse_pipeline
 from pipelines.errors import ConfigError
 from pipelines.ray_runtime import make_private
-from pipelines.runner import run_pipeline
+from tests.conftest import run_cli
 from tests.manifests.conftest import light_pipeline
 
 
@@ -48,8 +48,14 @@ def cluster():
 
 def test_work_lands_only_on_the_labelled_node(cluster, tmp_path):
     address, jp_node = cluster
-    pipeline = load_pipeline(light_pipeline(tmp_path, {"require_label": {"region": "jp"}}))
-    release = run_pipeline(pipeline, out=str(tmp_path / "out"), ray_address=address, progress=False)
+    release = tmp_path / "out"
+    # the driver in its own process, as a user runs it (one Ray session per process)
+    proc = run_cli(
+        "run", str(light_pipeline(tmp_path, {"require_label": {"region": "jp"}})),
+        "--out", str(release), "--ray-address", address, "--quiet",
+        env={"RAY_AUTH_MODE": "disabled"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
     from manifests.release import read_manifest
 
     manifest = read_manifest(release)
