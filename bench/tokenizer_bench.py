@@ -26,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from sentencepiece import SentencePieceProcessor  # noqa: E402
+
 from tokenizer.evaluate import Scores, evaluate, load_texts  # noqa: E402
 
 BASELINES = {
@@ -75,6 +77,7 @@ def main() -> int:
 
     models: dict[str, Path] = {}
     runs: dict[str, dict] = {}
+    baseline_vocab: dict[str, int] = {}
     for name, (extra, sizes) in CONFIGS.items():
         if args.only and name not in args.only:
             continue
@@ -104,6 +107,7 @@ def main() -> int:
     for label, path in BASELINES.items():
         if path.is_file():
             models[label] = path
+            baseline_vocab[label] = SentencePieceProcessor(model_file=str(path)).get_piece_size()
 
     groups = {GENRES.get(k, k): v for k, v in load_texts([args.heldout_release]).items()}
     start = time.perf_counter()
@@ -118,11 +122,16 @@ def main() -> int:
         + "\n",
         encoding="utf-8",
     )
-    print(goal_table(scores, groups))
+    vocab = {**{label: r["vocab"] for label, r in runs.items()}, **baseline_vocab}
+    print(goal_table(scores, groups, vocab))
     print()
     print(detail_table(scores))
     print()
     print(scaling_table(runs, scores))
+    print()
+    pair = [label for label in ("spm-default 4x", "japanese 4x") if label in models]
+    if pair:
+        print(token_kinds_table({label: models[label] for label in pair}, groups))
     return 0
 
 
@@ -130,7 +139,7 @@ def _by(scores: list[Scores]) -> dict[tuple[str, str], Scores]:
     return {(s.model, s.group): s for s in scores}
 
 
-def goal_table(scores: list[Scores], groups: dict[str, list[str]]) -> str:
+def goal_table(scores: list[Scores], groups: dict[str, list[str]], vocab: dict[str, int]) -> str:
     """chars/token and word-boundary share per genre, one row per model."""
     by = _by(scores)
     genres = [g for g in GENRES.values() if g in groups]
@@ -148,14 +157,9 @@ def goal_table(scores: list[Scores], groups: dict[str, list[str]]) -> str:
                 f"{s.chars_per_token:.3f}",
                 f"{s.on_word_share:.3f} ({s.on_word_share_nondigit:.3f})",
             ]
-        lines.append(f"| {model} | {_vocab(model, scores)} | " + " | ".join(cells) + " |")
+        size = vocab.get(model) or 0
+        lines.append(f"| {model} | {size:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _vocab(model: str, scores: list[Scores]) -> str:
-    return {"llm-jp 100k ver3.0b1": "99,574", "llm-jp 100k ver3.1": "99,487"}.get(
-        model, f"{VOCAB:,}"
-    )
 
 
 def detail_table(scores: list[Scores]) -> str:
@@ -191,6 +195,41 @@ def scaling_table(runs: dict[str, dict], scores: list[Scores]) -> str:
             f"({r['train_cpu_seconds'] or 0:.1f}) | "
             f"{r['peak_rss_mib']:,.0f} | " + " | ".join(cpt) + f" | {r['hf_parity']} |"
         )
+    return "\n".join(lines)
+
+
+def token_kinds(model: Path, texts: list[str]) -> dict[str, int]:
+    """Tokens by kind: whitespace only, digits, byte fallback, unknown, the rest."""
+    sp = SentencePieceProcessor(model_file=str(model))
+    kinds = dict.fromkeys(("tokens", "whitespace", "digits", "bytes", "unknown"), 0)
+    for ids in sp.encode(texts):
+        for i in ids:
+            kinds["tokens"] += 1
+            piece = sp.id_to_piece(i)
+            if sp.is_byte(i):
+                kinds["bytes"] += 1
+            elif i == sp.unk_id():
+                kinds["unknown"] += 1
+            elif not piece.strip("\u2581\n\u3000 "):
+                kinds["whitespace"] += 1
+            elif piece.strip("\u2581").isdecimal():
+                kinds["digits"] += 1
+    return kinds
+
+
+def token_kinds_table(models: dict[str, Path], groups: dict[str, list[str]]) -> str:
+    """Where the tokens go: the difference between two tokenizers, by kind of token."""
+    lines = [
+        "| genre | model | tokens | whitespace-only | digit | byte fallback | unknown |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for genre, texts in groups.items():
+        for label, path in models.items():
+            k = token_kinds(path, texts)
+            lines.append(
+                f"| {genre} | {label} | {k['tokens']:,} | {k['whitespace']:,} | {k['digits']:,} "
+                f"| {k['bytes']:,} | {k['unknown']:,} |"
+            )
     return "\n".join(lines)
 
 
