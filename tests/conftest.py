@@ -14,6 +14,20 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: the shared openly licensed data set beside the checkout (tests that need more than the
+#: bundled sample use it; JPCORPUS_SHARED_DATA points elsewhere)
+SHARED_DATA = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("JPCORPUS_SHARED_DATA", REPO.parent / "shared" / "data")),
+            Path("/work/shared/data"),
+        )
+        if p.is_dir()
+    ),
+    REPO.parent / "shared" / "data",
+)
 JPCORPUS = [sys.executable, "-m", "pipelines.cli"]
 
 

@@ -15,10 +15,11 @@ from licenses import license_from_url, load_policy
 from pipelines.errors import ConfigError
 from pipelines.sources.aozora import AozoraParams, AozoraSource
 from pipelines.sources.aozora_text import card_plain_text, split_card
+from tests.conftest import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "pipelines" / "sample" / "aozora"
-SHARED = REPO.parent / "shared" / "data" / "aozora"
+SHARED = SHARED_DATA / "aozora"
 NOTATION_MARKS = ("《", "》", "［＃", "｜", "【テキスト中に現れる記号について】", "底本：")
 
 #: the 16 Creative Commons works and their licenses, as listed in shared/data/aozora/SOURCE.md

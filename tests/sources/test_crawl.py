@@ -306,7 +306,7 @@ def test_pipeline_run_with_crawl_and_warc_sources_audits(site, tmp_path: Path) -
                     },
                     {
                         "type": "warc",
-                        "path": str(REPO.parent / "shared" / "data" / "warc_fixtures"),
+                        "path": str(REPO / "tests" / "fixtures" / "warc"),
                     },
                 ],
                 "stages": [],

@@ -11,10 +11,11 @@ import pytest
 
 from corpus.document import rejection
 from pipelines.sources.egov_law import EgovLawParams, EgovLawSource
+from tests.conftest import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "pipelines" / "sample" / "laws"
-SHARED = REPO.parent / "shared" / "data" / "egov_laws"
+SHARED = SHARED_DATA / "egov_laws"
 ART13 = "LicenseRef-JP-Copyright-Act-Art13"
 
 

@@ -15,7 +15,7 @@ from pipelines.crawler.warc_out import WarcRecorder
 from pipelines.sources.warc import WarcParams, WarcReader, WarcSource
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO.parent / "shared" / "data" / "warc_fixtures"
+FIXTURES = REPO / "tests" / "fixtures" / "warc"  # warcio test data, Apache-2.0 (SOURCE.md)
 PAGES = REPO / "tests" / "fixtures" / "web" / "pages"
 WHEN = datetime(2025, 5, 1, 12, 0, 0, tzinfo=UTC)
 

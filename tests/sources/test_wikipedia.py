@@ -14,10 +14,11 @@ import pytest
 
 from corpus.document import rejection
 from pipelines.sources.wikipedia import WikipediaParams, WikipediaSource
+from tests.conftest import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_JSONL = REPO / "pipelines" / "sample" / "wikipedia" / "jawiki-country.sample.json.gz"
-SHARED_JSONL = REPO.parent / "shared" / "data" / "jawiki" / "jawiki-country.shared.json.gz"
+SHARED_JSONL = SHARED_DATA / "jawiki" / "jawiki-country.shared.json.gz"
 MARKUP = re.compile(r"\{\{|\}\}|\[\[|\]\]|<ref|</?[a-z]+[ >]|\{\||\|\}|'''|^=+|^\*|thumb\|", re.M)
 
 
