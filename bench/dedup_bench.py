@@ -249,8 +249,8 @@ def make_corpus(folder: Path, megabytes: float, parts: int, seed: int = 0) -> di
 
 def run_one(folder: Path, cpus: int) -> None:
     """Child process: the dedup stage's run_global on a fresh local Ray."""
+    from corpus.ray_runtime import ray_session
     from corpus.stages.dedup import Dedup
-    from pipelines.ray_runtime import ray_session
 
     paths = sorted(str(p) for p in (folder / "in").glob("part-*.parquet"))
     work = folder / "work"

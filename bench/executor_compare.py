@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.writer import ReleaseWriter
 from pipelines.config import load_pipeline
 from pipelines.executor import RayDataPipelineExecutor
-from pipelines.ray_runtime import ray_session
 from pipelines.steps import SourceReader
 
 

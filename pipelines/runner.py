@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.layout import SHARDS, WORK, atomic_write_json
@@ -29,7 +30,6 @@ from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.errors import ConfigError
 from pipelines.executor import RayDataPipelineExecutor
-from pipelines.ray_runtime import ray_session
 from pipelines.steps import SegmentReader, SourceReader
 
 

@@ -17,14 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.ray_runtime import ray_session
 from manifests.release import read_manifest
 from tokenizer.card import card_markdown
 from tokenizer.evaluate import Scores, evaluate, load_texts
 from tokenizer.hf_export import HF_DIR_SUFFIX, export_hf, parity_mismatches
-from tokenizer.ray_local import ray_for_sampling
 from tokenizer.sample import Sample, draw_sample
 from tokenizer.settings import SampleSpec, TrainSettings
 from tokenizer.spm_worker import run_training
+
+SAMPLING_OBJECT_STORE_BYTES = 512 * 1024**2
+"""The sampling tasks pass only small statistics through the object store."""
 
 PARITY_LINES = 2000
 """Held-out lines (or sample lines) checked for identical ids in the Hugging Face export."""
@@ -114,7 +117,7 @@ def train_tokenizer(
     work.mkdir(parents=True)
 
     t0 = time.perf_counter()
-    with ray_for_sampling(ray_address):
+    with ray_session(ray_address, object_store_bytes=SAMPLING_OBJECT_STORE_BYTES):
         sample = draw_sample(release, spec, work / "sample", settings.presegment_mode)
     sample_seconds = time.perf_counter() - t0
     log(

@@ -16,11 +16,11 @@ from corpus.dedup.evaluation import edit_characters, write_parts
 from corpus.dedup.index import read_index
 from corpus.dedup.job import read_decisions, run_dedup
 from corpus.dedup.tasks import RayTasks
+from corpus.ray_runtime import ray_session
 from corpus.stages.base import build_stage
 from manifests.audit import audit_release
 from pipelines.config import load_pipeline
 from pipelines.errors import ConfigError
-from pipelines.ray_runtime import ray_session
 from pipelines.runner import run_pipeline
 from tests.corpus.test_dedup_job import config
 from tests.corpus.test_dedup_minhash import alice, wiki_texts

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from corpus.ray_runtime import make_private
 from pipelines.cli import main
 from pipelines.config import parse_pipeline
 from pipelines.errors import ConfigError
-from pipelines.ray_runtime import make_private
 from tests.conftest import run_cli
 from tests.manifests.conftest import light_pipeline
 

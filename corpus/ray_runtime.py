@@ -1,4 +1,4 @@
-"""Starting or joining Ray.
+"""Starting or joining Ray — for the pipeline runner and the tokenizer alike.
 
 The embedded local Ray (no address given) is private by default: every Ray
 process binds to 127.0.0.1, no dashboard is started and no usage statistics are
