@@ -19,13 +19,12 @@ Each file is judged on its own; a bad one is rejected at stage ``read``:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from corpus.document import Document, make_document, reject, sha256_hex
 from corpus.text.encoding import UndecodableText, decode_japanese
-from pipelines.sources.base import Source, SourceParams, file_time, register_source
+from pipelines.sources.base import SourceParams, file_time, register_source
 from pipelines.sources.egov_law_text import (
     LawText,
     MalformedXml,
@@ -34,7 +33,7 @@ from pipelines.sources.egov_law_text import (
     law_from_html,
     law_from_xml,
 )
-from pipelines.sources.files import InputRejected, expand_paths, read_file_bounded
+from pipelines.sources.files import FileSetSource, InputRejected, read_file_bounded
 
 ART13 = "LicenseRef-JP-Copyright-Act-Art13"
 SOURCE_NAME = "egov-law"
@@ -64,33 +63,13 @@ def egov_url(stem: str) -> str | None:
 
 
 @register_source
-class EgovLawSource(Source):
+class EgovLawSource(FileSetSource):
+    suffixes: ClassVar[tuple[str, ...]] = _SUFFIXES
     source_type: ClassVar[str] = "egov_law"
     Params = EgovLawParams
     source_name: ClassVar[str] = SOURCE_NAME
 
-    def _root(self) -> Path:
-        return self.resolve(self.params.path)
-
-    def _files(self) -> list[Path]:
-        return expand_paths(self._root(), "path", _SUFFIXES)
-
-    def check(self) -> None:
-        self._files()
-
-    def plan(self) -> list[dict[str, Any]]:
-        files = [str(p) for p in self._files()]
-        n = max(1, self.params.files_per_task)
-        return [{"files": files[i : i + n]} for i in range(0, len(files), n)]
-
-    def read(self, task: dict[str, Any]) -> Iterator[Document]:
-        root = self._root()
-        for name in task["files"]:
-            path = Path(name)
-            rel = str(path.relative_to(root)) if root.is_dir() else path.name
-            yield self._document(path, rel)
-
-    def _document(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: Path, rel: str) -> Document:
         try:
             at = file_time(path)
             raw = read_file_bounded(path)

@@ -13,11 +13,14 @@ import glob
 import gzip
 import io
 import zlib
+from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, ClassVar, NamedTuple
+from typing import IO, Any, ClassVar, NamedTuple
 
+from corpus.document import Document
 from pipelines.errors import ConfigError
+from pipelines.sources.base import Source
 from pipelines.sources.limits import EXPANSION_FLOOR, MAX_DOC_BYTES, MAX_EXPANSION_RATIO
 
 _PIECE = 1 << 20
@@ -211,3 +214,38 @@ def bounded_lines(stream: IO[bytes], max_bytes: int = MAX_DOC_BYTES) -> Iterator
             size += len(piece)
             ended = piece.endswith(b"\n")
         yield Line(number, None, size)
+
+
+class FileSetSource(Source):
+    """A source that reads a set of files one by one, ``files_per_task`` files a task.
+
+    Subclasses name their ``suffixes`` and turn one file into a document in
+    :meth:`read_file` (``rel`` is its path under ``params.path``).
+    """
+
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def _root(self) -> Path:
+        return self.resolve(self.params.path)
+
+    def _files(self) -> list[Path]:
+        return expand_paths(self._root(), "path", self.suffixes)
+
+    def check(self) -> None:
+        self._files()
+
+    def plan(self) -> list[dict[str, Any]]:
+        files = [str(p) for p in self._files()]
+        n = max(1, self.params.files_per_task)
+        return [{"files": files[i : i + n]} for i in range(0, len(files), n)]
+
+    def read(self, task: dict[str, Any]) -> Iterator[Document]:
+        root = self._root()
+        for name in task["files"]:
+            path = Path(name)
+            rel = str(path.relative_to(root)) if root.is_dir() else path.name
+            yield self.read_file(path, rel)
+
+    @abstractmethod
+    def read_file(self, path: Path, rel: str) -> Document:
+        """The document of one file (a rejected one when it cannot be read)."""

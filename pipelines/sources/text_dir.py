@@ -10,14 +10,13 @@ other files of its task with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese
-from pipelines.sources.base import Source, SourceParams, file_time, register_source
-from pipelines.sources.files import InputRejected, expand_paths, read_file_bounded
+from pipelines.sources.base import SourceParams, file_time, register_source
+from pipelines.sources.files import FileSetSource, InputRejected, read_file_bounded
 
 FILES_PER_TASK = 64
 
@@ -34,32 +33,12 @@ class TextDirParams(SourceParams):
 
 
 @register_source
-class TextDirSource(Source):
+class TextDirSource(FileSetSource):
+    suffixes: ClassVar[tuple[str, ...]] = (".txt",)
     source_type: ClassVar[str] = "text_dir"
     Params = TextDirParams
 
-    def _root(self) -> Path:
-        return self.resolve(self.params.path)
-
-    def _files(self) -> list[Path]:
-        return expand_paths(self._root(), "path", (".txt",))
-
-    def check(self) -> None:
-        self._files()
-
-    def plan(self) -> list[dict[str, Any]]:
-        files = [str(p) for p in self._files()]
-        n = max(1, self.params.files_per_task)
-        return [{"files": files[i : i + n]} for i in range(0, len(files), n)]
-
-    def read(self, task: dict[str, Any]) -> Iterator[Document]:
-        root = self._root()
-        for name in task["files"]:
-            path = Path(name)
-            rel = str(path.relative_to(root)) if root.is_dir() else path.name
-            yield self._document(path, rel)
-
-    def _document(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: Path, rel: str) -> Document:
         p = self.params
         try:
             raw = read_file_bounded(path)
