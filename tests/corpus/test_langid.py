@@ -4,8 +4,6 @@ and on Chinese, Korean, English, mixed and mojibake text."""
 from __future__ import annotations
 
 import doctest
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,24 +13,12 @@ import corpus.text.normalize
 from corpus.document import make_document, rejection
 from corpus.stages.base import Drop, Keep, build_stage
 from corpus.stages.langid import MODEL_PATH, LangId, LanguageIdentifier
+from tests.corpus.labelled_data import load_labelled_data
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_data_module():
-    """The labelled-set builder of ``bench/`` (not a package), loaded by path."""
-    if "langid_quality_data" in sys.modules:
-        return sys.modules["langid_quality_data"]
-    spec = importlib.util.spec_from_file_location(
-        "langid_quality_data", REPO / "bench" / "langid_quality_data.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["langid_quality_data"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-DATA = _load_data_module()
+DATA = load_labelled_data()
 
 # Texts written for these tests (not copied): Chinese, Korean, English.
 CHINESE = (

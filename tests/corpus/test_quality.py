@@ -6,7 +6,6 @@ from __future__ import annotations
 import doctest
 import importlib
 import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from corpus.document import make_document, rejection
 from corpus.quality import DuplicateLines, HiraganaRatio, KatakanaRatio, MojibakeRatio, TextProfile
 from corpus.stages.base import Drop, Keep, build_stage
 from corpus.stages.quality import Quality, QualityParams
+from tests.corpus.labelled_data import load_labelled_data
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,20 +35,7 @@ DOCTEST_MODULES = [
 ]
 
 
-def _load_data_module():
-    """The labelled-set builder of ``bench/`` (not a package), loaded by path."""
-    if "langid_quality_data" in sys.modules:
-        return sys.modules["langid_quality_data"]
-    spec = importlib.util.spec_from_file_location(
-        "langid_quality_data", REPO / "bench" / "langid_quality_data.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["langid_quality_data"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-DATA = _load_data_module()
+DATA = load_labelled_data()
 
 
 @pytest.fixture(scope="module")
