@@ -33,11 +33,18 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from lxml import etree, html
 
-from licenses.creative_commons import cc_from_url, cc_in_statement, cc_matches, is_badge_url
+from licenses.creative_commons import (
+    cc_from_url,
+    cc_in_statement,
+    cc_matches,
+    is_badge_url,
+    license_from_url,
+)
 from licenses.obligations import strictness
 from licenses.registry import get_license, registry
 
@@ -312,14 +319,17 @@ def license_from_known_url(url: str) -> str | None:
     >>> license_from_known_url("https://example.jp/terms/") is None
     True
     """
-    cc = cc_from_url(url)
-    if cc is not None:
-        return cc.license_id
-    key = _url_key(url)
-    for license_id, lic in registry().items():
-        if lic.url and _url_key(lic.url) == key:
-            return license_id
-    return None
+    return license_from_url(url) or _registry_by_url().get(_url_key(url))
+
+
+@cache
+def _registry_by_url() -> dict[str, str]:
+    """Registry license ids by their normalised URL (built once, not per link)."""
+    by_url: dict[str, str] = {}
+    for lic_id, lic in registry().items():
+        if lic.url:
+            by_url.setdefault(_url_key(lic.url), lic_id)  # the first entry wins, as before
+    return by_url
 
 
 # --------------------------------------------------------------------------- the detector
