@@ -210,7 +210,7 @@ def run_pipeline(
                 if not done.exists():
                     gdir.mkdir(parents=True, exist_ok=True)
                     inputs = sorted(str(p) for p in (seg_dir / "data").glob("part-*.parquet"))
-                    segment.global_after.run_global(inputs, str(gdir))
+                    segment.global_after.run_global(inputs, str(gdir), str(out_dir))
                     done.write_text("done\n")
                 previous_global = (segment.global_after, gdir)
 

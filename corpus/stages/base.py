@@ -153,11 +153,14 @@ class GlobalStage(ABC):
         self.params = self.Params.model_validate(params)
 
     @abstractmethod
-    def run_global(self, input_paths: list[str], work_dir: str) -> None:
+    def run_global(
+        self, input_paths: list[str], work_dir: str, release_dir: str | None = None
+    ) -> None:
         """Compute decisions over the Parquet files ``input_paths`` (shard schema).
 
         Runs on the driver with Ray initialised; writes whatever :meth:`applier` needs
-        into ``work_dir``. Must not hold the whole corpus in one process.
+        into ``work_dir``. ``release_dir`` is the release being written, for a stage that
+        keeps something with it (the dedup index). Must not hold the whole corpus in one process.
         """
 
     @abstractmethod

@@ -42,11 +42,6 @@ from corpus.stages.base import (
 BYTES_PER_PARTITION = 32 * 1024**2
 """Default shuffle partition size, in bytes of input Parquet (roughly 100 MB of text)."""
 
-RUNNER_WORK_FOLDER = ".work"
-"""Name of the folder the runner gives global stages their ``work_dir`` in
-(``<release>/.work/<stage>``, see ``manifests.layout.WORK``); the index goes beside it."""
-
-
 _SCHEME = MinHashScheme.model_fields
 
 
@@ -126,12 +121,9 @@ class DedupParams(StageParams):
         )
 
 
-def default_index_dir(work_dir: str) -> Path:
-    """``<release>/dedup`` when ``work_dir`` is the runner's; else ``<work_dir>/index``."""
-    work = Path(work_dir)
-    if work.parent.name == RUNNER_WORK_FOLDER:
-        return work.parent.parent / RELEASE_FOLDER
-    return work / "index"
+def default_index_dir(work_dir: str, release_dir: str | None) -> Path:
+    """``<release>/dedup`` inside a release; else ``<work_dir>/index``."""
+    return Path(release_dir) / RELEASE_FOLDER if release_dir else Path(work_dir) / "index"
 
 
 @register_stage
@@ -141,7 +133,9 @@ class Dedup(GlobalStage):
     stage_name: ClassVar[str] = "dedup"
     Params = DedupParams
 
-    def run_global(self, input_paths: list[str], work_dir: str) -> None:
+    def run_global(
+        self, input_paths: list[str], work_dir: str, release_dir: str | None = None
+    ) -> None:
         from corpus.dedup.tasks import RayTasks
 
         runner = RayTasks(self.params.max_concurrency)
@@ -149,7 +143,7 @@ class Dedup(GlobalStage):
         partitions = max(runner.max_in_flight, math.ceil(size / BYTES_PER_PARTITION))
         index_dir = None
         if self.params.persist_index:
-            index_dir = str(Path(self.params.index_dir or default_index_dir(work_dir)))
+            index_dir = str(Path(self.params.index_dir or default_index_dir(work_dir, release_dir)))
         run_dedup(
             input_paths,
             work_dir,
