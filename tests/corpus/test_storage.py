@@ -1,0 +1,41 @@
+"""corpus.storage: one path helper for local paths and URLs; data paths stay in their root."""
+
+import doctest
+
+import pytest
+
+import corpus.storage as storage
+from corpus.storage import UnsafePath, join, safe_relpath
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(storage).failed == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "C:/Windows/x",
+        "c:x",
+        "s3://other-bucket/x",
+        "file:///etc/passwd",
+        "a\\..\\..\\x",
+        "",
+        ".",
+        "a/..",
+        "x\x00y",
+    ],
+)
+def test_paths_that_leave_their_root_are_refused(bad: str) -> None:
+    with pytest.raises(UnsafePath):
+        safe_relpath(bad)
+
+
+def test_join_keeps_url_scheme_and_refuses_escape() -> None:
+    assert join("s3://b/r", "shards/a.parquet") == "s3://b/r/shards/a.parquet"
+    assert join("/data/rel", "a//b/./c") == "/data/rel/a/b/c"
+    with pytest.raises(UnsafePath):
+        join("s3://b/r", "../other/manifest.json")
