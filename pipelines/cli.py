@@ -28,7 +28,11 @@ class _Parser(argparse.ArgumentParser):
 def cmd_run(args: argparse.Namespace) -> int:
     from manifests.catalog import Catalog, CatalogError
     from pipelines.config import load_pipeline
+    from pipelines.progress import make_console
     from pipelines.runner import RunFailed, run_pipeline
+    from pipelines.summary import render_failure, render_summary
+
+    console = make_console()
 
     try:
         pipeline = load_pipeline(args.pipeline)
@@ -46,17 +50,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             version=args.version or "0",
             progress=not args.quiet,
             open_network=args.open_network,
+            verbose=args.verbose,
+            console=console,
         )
     except (ConfigError, CatalogError) as exc:
         return _fail(str(exc), getattr(exc, "exit_code", 2))
     except RunFailed as exc:
-        return _fail(str(exc), 1)
+        render_failure(exc.failures, str(exc), 1, console)
+        return 1
     from manifests.release import read_manifest
 
-    acc = read_manifest(release)["accounting"]
-    dropped = sum(n for r in acc["dropped"].values() for n in r.values())
-    print(f"release: {release}")
-    print(f"documents: {acc['input']} in, {acc['kept']} kept, {dropped} dropped")
+    render_summary(read_manifest(release), str(release), _stdout_console())
     if args.catalog:
         try:
             record = catalog.publish(release, args.version)
@@ -64,6 +68,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _fail(str(exc), exc.exit_code)
         print(f"published: {args.catalog} version {record.version} (parent {record.parent})")
     return 0
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -90,7 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--catalog", help="also publish the release into this catalog")
     run.add_argument("--version", help="release version (with --catalog)")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--quiet", action="store_true", help="print only the final summary (no progress, no logs)"
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the libraries' logs (Ray, Ray Data, datatrove) and the workers' output",
+    )
     run.add_argument(
         "--open-network",
         action="store_true",
