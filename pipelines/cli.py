@@ -88,8 +88,35 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipelines.config import load_pipeline
+    from pipelines.validate import plan_run, render_plan
+
+    try:
+        plan = plan_run(load_pipeline(args.pipeline), out=args.out, ray_address=args.ray_address)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    render_plan(plan, _stdout_console())
+    return 0
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from pipelines.versions import version_text
+
+        parser.exit(0, version_text() + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jpcorpus", description="Copyright-clean Japanese corpora on Ray.")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of jpcorpus, datatrove, Ray, the fastText model and SudachiPy",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a pipeline (the bundled sample without a file)")
@@ -114,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="let the local Ray advertise the machine's address (default: loopback only)",
     )
     run.set_defaults(func=cmd_run)
+
+    validate = sub.add_parser(
+        "validate", help="check a pipeline and show what a run would do, without running it"
+    )
+    validate.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
+    validate.add_argument("--out", help="release directory (overrides the file's output)")
+    validate.add_argument(
+        "--ray-address", help="check for a run on this cluster (nothing is contacted)"
+    )
+    validate.set_defaults(func=cmd_validate)
 
     audit = sub.add_parser("audit", help="verify a release against its manifest")
     audit.add_argument("release")
