@@ -20,7 +20,24 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Descriptions wrapped to the terminal; example lines (the epilog) kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(EXAMPLE):
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
+EXAMPLE = "example:"
+"""How every command's epilog starts (tests/pipelines/test_cli_help.py checks it)."""
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line, exit 2
         self.exit(2, f"jpcorpus: error: {message}\n")
 
@@ -107,11 +124,16 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
         from pipelines.versions import version_text
 
-        parser.exit(0, version_text() + "\n")
+        print(version_text())
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="jpcorpus", description="Copyright-clean Japanese corpora on Ray.")
+    parser = _Parser(
+        prog="jpcorpus",
+        description="Copyright-clean Japanese corpora on Ray.",
+        epilog="example:\n  jpcorpus run && jpcorpus audit out/sample",
+    )
     parser.add_argument(
         "--version",
         action=_VersionAction,
@@ -119,7 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a pipeline (the bundled sample without a file)")
+    run = sub.add_parser(
+        "run",
+        help="run a pipeline (the bundled sample without a file)",
+        description="Run a pipeline into a release folder (shards, rejected/, manifest, "
+        "ATTRIBUTION.md) on a local Ray or a cluster; prints a summary at the end.",
+        epilog="example:\n  jpcorpus run pipeline.yaml --out out/my-corpus",
+    )
     run.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
     run.add_argument("--out", help="release directory (overrides the file's output)")
     run.add_argument(
@@ -143,7 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser(
-        "validate", help="check a pipeline and show what a run would do, without running it"
+        "validate",
+        help="check a pipeline and show what a run would do, without running it",
+        description="Check a pipeline file as run would (exit 2 with the key path when it "
+        "is wrong) and show the planned tasks, licenses, stage parameters and cluster needs.",
+        epilog="example:\n  jpcorpus validate pipeline.yaml --ray-address HEAD_IP:6379",
     )
     validate.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
     validate.add_argument("--out", help="release directory (overrides the file's output)")
@@ -152,8 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(func=cmd_validate)
 
-    audit = sub.add_parser("audit", help="verify a release against its manifest")
-    audit.add_argument("release")
+    audit = sub.add_parser(
+        "audit",
+        help="verify a release against its manifest",
+        description="Verify a release: every shard's hash, row count and schema against the "
+        "manifest, the accounting identity and the licenses. Exit 0 when all hold, 1 otherwise.",
+        epilog="example:\n  jpcorpus audit out/sample",
+    )
+    audit.add_argument("release", help="release directory (a local path or an fsspec URL)")
     audit.set_defaults(func=cmd_audit)
 
     for module in EXTENSION_MODULES:
