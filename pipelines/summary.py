@@ -118,10 +118,8 @@ def render_failure(failures: list[TaskFailure], message: str, exit_code: int, co
     if not failures:
         console.print(message, markup=False)
         return
-    table = Table(show_edge=False)
-    for header in ("segment", "task", "log", "last error"):
-        table.add_column(header, overflow="fold")
-    for f in failures:
-        table.add_row(f.segment, str(f.task), str(f.log), f.last_error)
-    console.print(table)
+    for f in failures:  # one line per fact, so a log path is never wrapped
+        console.print(f"{f.segment}, task {f.task}", markup=False)
+        console.print(f"  log:   {f.log}", markup=False)
+        console.print(f"  error: {f.last_error}", markup=False)
     console.print("rerun the same command to retry only the failed tasks", markup=False)
