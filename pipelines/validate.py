@@ -173,7 +173,8 @@ def _param(value: Any) -> str:
 
 def render_plan(plan: RunPlan, console: Console) -> None:
     """The plan for a terminal."""
-    console.print(f"[bold]{plan.name}[/bold]: valid; {plan.tasks} tasks; output {plan.output}")
+    tasks = f"{plan.tasks} task" + ("" if plan.tasks == 1 else "s")
+    console.print(f"[bold]{plan.name}[/bold]: valid; {tasks}; output {plan.output}")
     table = Table(title="sources", show_edge=False)
     for header in ("#", "type", "tasks", "files", "bytes", "other items"):
         table.add_column(header, justify="left" if header == "type" else "right")

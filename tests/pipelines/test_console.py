@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from rich.console import Console
 
 from pipelines.cli import main
@@ -16,6 +17,7 @@ from pipelines.summary import (
     render_summary,
     task_failures,
 )
+from tests.conftest import run_cli
 
 RAY_NOTICES = ("Token authentication", "Progress bars disabled", "WARNING", "INFO")
 
@@ -126,3 +128,27 @@ def test_validate_exits_2_with_the_key_path_like_run(capsys, tmp_path):
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("jpcorpus: error: sources[0].path") and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_a_run_with_a_failing_task_names_it_and_exits_1(tmp_path):
+    (tmp_path / "docs.jsonl").write_text(
+        json.dumps({"id": "a", "text": "吾輩は猫である。名前はまだ無い。"}, ensure_ascii=False)
+        + "\n",
+        "utf-8",
+    )
+    (tmp_path / "broken.ftz").write_text("not a fastText model\n", "utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "name: failing\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\n"
+        f"stages:\n  - langid: {{model_path: {tmp_path / 'broken.ftz'}}}\n",
+        "utf-8",
+    )
+    proc = run_cli("run", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out"), "--quiet")
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    log = tmp_path / "out" / ".work" / "seg0" / "logs" / "logs" / "task_00000.log"
+    assert f"log:   {log}" in proc.stderr and log.is_file()
+    assert "exit code 1" in proc.stderr and "wrong file format" in proc.stderr
+    for notice in RAY_NOTICES:
+        assert notice not in proc.stderr
