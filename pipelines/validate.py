@@ -21,6 +21,7 @@ from rich.table import Table
 
 from licenses.policy import load_policy
 from licenses.registry import registry
+from manifests.release import tool_versions
 from pipelines.config import Pipeline
 from pipelines.errors import ConfigError
 
@@ -54,6 +55,9 @@ class RunPlan:
     execution: dict[str, Any]
     cluster_paths: list[tuple[str, str]]
     """(key path, local path or URL) that every worker must reach"""
+    residency: dict[str, str] | None = None
+    """node labels every task must run on"""
+    code_version: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -145,6 +149,8 @@ def plan_run(pipeline: Pipeline, out: str | None = None, ray_address: str | None
         stages=[(s.name, s.stage.params.model_dump(mode="json")) for s in pipeline.stages],
         execution=pipeline.execution.model_dump(mode="json"),
         cluster_paths=_cluster_paths(pipeline, output),
+        residency=dict(pipeline.residency.require_label) if pipeline.residency else None,
+        code_version=tool_versions().get("jpcorpus", ""),
     )
     for s in sources:
         if s.tasks == 0:
@@ -195,9 +201,16 @@ def render_plan(plan: RunPlan, console: Console) -> None:
         "execution: " + ", ".join(f"{k}: {_param(v)}" for k, v in plan.execution.items()),
         markup=False,
     )
-    console.print("with --ray-address, every worker node must reach:")
+    console.print("with --ray-address, every worker node needs:", markup=False)
+    console.print(
+        f"  jpcorpus {plan.code_version} and its dependencies installed (the same code)",
+        markup=False,
+    )
+    if plan.residency:
+        labels = ", ".join(f"{k}={v}" for k, v in plan.residency.items())
+        console.print(f"  the labels {labels} (ray start --labels …) to run any task", markup=False)
     for key, path in plan.cluster_paths:
         where = "URL (workers need its credentials)" if is_url(path) else "same path on every node"
-        console.print(f"  {key}: {path}  ({where})", markup=False)
+        console.print(f"  to reach {key}: {path}  ({where})", markup=False)
     for warning in plan.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")

@@ -111,7 +111,11 @@ def test_validate_plans_the_sample_without_running_it(capsys):
         assert source.source_type in out
     assert "LicenseRef-PublicDomain-JP" in out and "CC-BY-NC" not in out
     assert "min_chars: 200" in out  # a default nobody wrote in the file
-    assert "every worker node must reach" in out and "warning" not in out
+    assert "every worker node needs" in out and "warning" not in out
+    assert (
+        f"to reach sources[0].index: {pipeline.sources[0].resolve('aozora/list_person_all_extended_utf8.csv')}"
+        in out
+    )
 
 
 def test_validate_warns_about_a_local_output_with_a_cluster(capsys, tmp_path):
