@@ -10,7 +10,8 @@ one row per stage in pipeline order, ``read`` first::
     {"stage": "langid", "cpu_s": 1.2, "wall_s": 1.4, "docs_in": 78, "docs_out": 76,
      "peak_rss_mb": 310.5, "tasks": 8}
 
-``cpu_s`` and ``wall_s`` are summed over tasks (task-seconds, not elapsed time);
+``cpu_s`` and ``wall_s`` are summed over tasks (task-seconds, not elapsed time; the
+whole-corpus part of ``dedup`` adds its steps' elapsed seconds and their tasks' CPU);
 ``peak_rss_mb`` is the largest resident set a task's process had after the stage's
 work (the most one worker needs, so not summed).
 """
