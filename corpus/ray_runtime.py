@@ -5,6 +5,11 @@ process binds to 127.0.0.1, no dashboard is started and no usage statistics are
 reported. ``open_network=True`` lets a local Ray advertise the machine's address
 (for attaching other nodes by hand). With an address (``--ray-address`` or
 ``RAY_ADDRESS``) the command joins that cluster.
+
+The console stays ours: Ray is configured so that its start-up notices do not arise
+(token authentication is asked for explicitly instead of being switched on with a
+warning; Ray Data logs to its session file and shows errors only), and workers' output
+is not streamed to the driver. ``verbose=True`` brings Ray's own logging back.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 DEFAULT_OBJECT_STORE_BYTES = 2 * 1024**3
 """Cap on the embedded Ray's object store (Ray's own default takes 30% of RAM)."""
@@ -25,27 +31,60 @@ PRIVATE_ENV = {
 }
 
 
+RAY_DATA_LOGGING = Path(__file__).with_name("ray_data_logging.yaml")
+"""Ray Data's logging configuration for runs: its default with errors only on the console."""
+
+
+def configure_console(verbose: bool = False) -> None:
+    """Keep Ray's start-up notices off the console (all of them with ``verbose``).
+
+    Call before Ray starts. Settings the user made in the environment win.
+    """
+    if verbose:
+        return
+    # Ray Data reads this when it is imported; its warnings still reach ray-data.log
+    os.environ.setdefault("RAY_DATA_LOGGING_CONFIG", str(RAY_DATA_LOGGING))
+
+
 def make_private() -> None:
     """Keep a local Ray on loopback and silent. Call before Ray starts."""
     os.environ.update(PRIVATE_ENV)
+    # token authentication, Ray's default for a new local instance, asked for by name so
+    # that Ray does not announce having switched it on
+    ask_for_token = "RAY_AUTH_MODE" not in os.environ
+    if ask_for_token:
+        os.environ["RAY_AUTH_MODE"] = "token"
     import ray._private.ray_constants as constants
 
     # the constant is read when ray is first imported; keep it in step with the env
     constants.ENABLE_RAY_CLUSTER = False
+    if ask_for_token:
+        _reload_ray_config()
+
+
+def _reload_ray_config() -> None:
+    """Make Ray's cached configuration see the environment again (as Ray does itself
+    when it switches token authentication on)."""
+    from ray._raylet import Config
+
+    Config.initialize("")
 
 
 def _use_cluster_token() -> None:
     """Present the cluster's auth token when one is available, as ``ray start`` does.
 
-    A driver joining by address does not pick up ``~/.ray/auth_token`` on its own.
+    A driver joining by address does not pick up ``~/.ray/auth_token`` on its own. The
+    mode is set by name (``RAY_AUTH_MODE=token``), so Ray has nothing to announce.
     """
+    if os.environ.get("RAY_AUTH_MODE") is not None:
+        return
     try:
-        from ray._private.authentication.authentication_token_setup import (
-            maybe_enable_token_auth_if_token_available,
-        )
+        from ray._raylet import AuthenticationTokenLoader
     except ImportError:  # Ray without token authentication
         return
-    maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+    if AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True):
+        os.environ["RAY_AUTH_MODE"] = "token"
+        _reload_ray_config()
 
 
 @contextlib.contextmanager
@@ -55,12 +94,16 @@ def ray_session(
     num_cpus: int | None = None,
     object_store_bytes: int = DEFAULT_OBJECT_STORE_BYTES,
     open_network: bool = False,
+    verbose: bool = False,
 ) -> Iterator[dict]:
     """Initialise Ray for the duration of a run; yields the cluster's resources.
 
     A Ray already initialised by the caller is used as is and left running.
+    ``verbose`` shows Ray's logs and the workers' output on the console.
     """
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    configure_console(verbose)
+    level = logging.INFO if verbose else logging.WARNING
     address = address or os.environ.get("RAY_ADDRESS") or None
     import ray
 
@@ -71,9 +114,9 @@ def ray_session(
         _use_cluster_token()
         ray.init(
             address=address,
-            log_to_driver=False,
+            log_to_driver=verbose,
             include_dashboard=False,
-            logging_level=logging.WARNING,
+            logging_level=level,
         )
     else:
         if not open_network:
@@ -83,8 +126,8 @@ def ray_session(
             num_cpus=num_cpus or os.cpu_count() or 1,
             object_store_memory=object_store_bytes,
             include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.WARNING,
+            log_to_driver=verbose,
+            logging_level=level,
             _node_ip_address="127.0.0.1" if not open_network else None,
         )
     try:

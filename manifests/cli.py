@@ -133,18 +133,36 @@ def _guarded(func):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-commands to ``jpcorpus``'s parser."""
-    report = sub.add_parser("report", help="compliance report of a release (or a catalog)")
+    report = sub.add_parser(
+        "report",
+        help="compliance report of a release (or a catalog)",
+        description="The compliance report: licenses, sources, attribution, drops by stage "
+        "and reason, opt-out checks, stage costs; optionally one self-contained HTML page.",
+        epilog="example:\n  jpcorpus report out/sample --html report.html",
+    )
     report.add_argument("release", help="release directory or catalog")
     report.add_argument("--html", help="also write the self-contained HTML page here")
     report.set_defaults(func=_guarded(cmd_report))
 
-    trace = sub.add_parser("trace", help="one document's provenance, from source to shard")
+    trace = sub.add_parser(
+        "trace",
+        help="one document's provenance, from source to shard",
+        description="One document's full provenance: source, license and evidence, every "
+        "stage's decision, and the shard or rejected file that holds it.",
+        epilog="example:\n  jpcorpus trace out/sample 000092 --json",
+    )
     trace.add_argument("release", help="release directory or catalog")
     trace.add_argument("doc_id", help="document id (a URL or source id naming one document works)")
     trace.add_argument("--json", action="store_true", help="print the trace as JSON")
     trace.set_defaults(func=_guarded(cmd_trace))
 
-    pull = sub.add_parser("pull", help="copy a release from a catalog, filtered")
+    pull = sub.add_parser(
+        "pull",
+        help="copy a release from a catalog, filtered",
+        description="Copy a release (the current version by default) from a catalog, keeping "
+        "only the named licenses or sources, with a manifest of exactly what was pulled.",
+        epilog="example:\n  jpcorpus pull catalog/ pulled/ --license CC-BY-4.0",
+    )
     pull.add_argument("catalog", help="catalog: a local path or any fsspec URL")
     pull.add_argument("dest", help="new folder for the copy")
     pull.add_argument("--version", help="version to copy (default: the current one)")
@@ -152,7 +170,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     pull.add_argument("--source", action="append", default=[], help="keep this source (repeat)")
     pull.set_defaults(func=_guarded(cmd_pull))
 
-    td = sub.add_parser("takedown", help="publish a new version without the named documents")
+    td = sub.add_parser(
+        "takedown",
+        help="publish a new version without the named documents",
+        description="Publish a new catalog version without the documents named by id, URL "
+        "or source; the old version is marked superseded with the reason.",
+        epilog='example:\n  jpcorpus takedown catalog/ --url https://example.jp/page --reason "request"',
+    )
     td.add_argument("catalog", help="catalog: a local path or any fsspec URL")
     td.add_argument("--id", action="append", default=[], help="document id (repeat)")
     td.add_argument(

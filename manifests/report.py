@@ -632,6 +632,22 @@ def _catalog_html(catalog: dict[str, Any] | None) -> str:
 # -- terminal -----------------------------------------------------------------------
 
 
+def stage_cost_table(costs: list[dict[str, Any]]) -> Any:
+    """The manifest's ``stage_costs`` as a ``rich`` table (CPU and wall summed over tasks)."""
+    from rich.table import Table
+
+    table = Table(title="cost per stage (summed over tasks)")
+    for header in ("stage", "CPU s", "wall s", "docs in", "docs out", "peak RSS MB"):
+        table.add_column(header, justify="left" if header == "stage" else "right")
+    for c in costs:
+        docs_in = "" if c.get("docs_in") is None else f"{c['docs_in']:,}"
+        table.add_row(
+            c["stage"], f"{c['cpu_s']:.2f}", f"{c['wall_s']:.2f}", docs_in,
+            f"{c['docs_out']:,}", f"{c['peak_rss_mb']:,.0f}",
+        )  # fmt: skip
+    return table
+
+
 def render_terminal(report: Report, console: Any) -> None:
     """The summary for a terminal (``console`` is a ``rich.console.Console``)."""
     from rich.table import Table
@@ -669,3 +685,5 @@ def render_terminal(report: Report, console: Any) -> None:
         console.print(table)
     if report.opt_out_drops:
         console.print("opt-out: " + ", ".join(f"{r} {n:,}" for _, r, n in report.opt_out_drops))
+    if m.get("stage_costs"):
+        console.print(stage_cost_table(m["stage_costs"]))

@@ -20,7 +20,24 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Descriptions wrapped to the terminal; example lines (the epilog) kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(EXAMPLE):
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
+EXAMPLE = "example:"
+"""How every command's epilog starts (tests/pipelines/test_cli_help.py checks it)."""
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line, exit 2
         self.exit(2, f"jpcorpus: error: {message}\n")
 
@@ -28,7 +45,11 @@ class _Parser(argparse.ArgumentParser):
 def cmd_run(args: argparse.Namespace) -> int:
     from manifests.catalog import Catalog, CatalogError
     from pipelines.config import load_pipeline
+    from pipelines.progress import make_console
     from pipelines.runner import RunFailed, run_pipeline
+    from pipelines.summary import render_failure, render_summary
+
+    console = make_console()
 
     try:
         pipeline = load_pipeline(args.pipeline)
@@ -46,17 +67,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             version=args.version or "0",
             progress=not args.quiet,
             open_network=args.open_network,
+            verbose=args.verbose,
+            console=console,
         )
     except (ConfigError, CatalogError) as exc:
         return _fail(str(exc), getattr(exc, "exit_code", 2))
     except RunFailed as exc:
-        return _fail(str(exc), 1)
+        render_failure(exc.failures, str(exc), 1, console)
+        return 1
     from manifests.release import read_manifest
 
-    acc = read_manifest(release)["accounting"]
-    dropped = sum(n for r in acc["dropped"].values() for n in r.values())
-    print(f"release: {release}")
-    print(f"documents: {acc['input']} in, {acc['kept']} kept, {dropped} dropped")
+    render_summary(read_manifest(release), str(release), _stdout_console())
     if args.catalog:
         try:
             record = catalog.publish(release, args.version)
@@ -64,6 +85,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _fail(str(exc), exc.exit_code)
         print(f"published: {args.catalog} version {record.version} (parent {record.parent})")
     return 0
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -78,11 +105,49 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipelines.config import load_pipeline
+    from pipelines.validate import plan_run, render_plan
+
+    try:
+        plan = plan_run(load_pipeline(args.pipeline), out=args.out, ray_address=args.ray_address)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    render_plan(plan, _stdout_console())
+    return 0
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from pipelines.versions import version_text
+
+        print(version_text())
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="jpcorpus", description="Copyright-clean Japanese corpora on Ray.")
+    parser = _Parser(
+        prog="jpcorpus",
+        description="Copyright-clean Japanese corpora on Ray.",
+        epilog="example:\n  jpcorpus run && jpcorpus audit out/sample",
+    )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of jpcorpus, datatrove, Ray, the fastText model and SudachiPy",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a pipeline (the bundled sample without a file)")
+    run = sub.add_parser(
+        "run",
+        help="run a pipeline (the bundled sample without a file)",
+        description="Run a pipeline into a release folder (shards, rejected/, manifest, "
+        "ATTRIBUTION.md) on a local Ray or a cluster; prints a summary at the end.",
+        epilog="example:\n  jpcorpus run pipeline.yaml --out out/my-corpus",
+    )
     run.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
     run.add_argument("--out", help="release directory (overrides the file's output)")
     run.add_argument(
@@ -90,7 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--catalog", help="also publish the release into this catalog")
     run.add_argument("--version", help="release version (with --catalog)")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--quiet", action="store_true", help="print only the final summary (no progress, no logs)"
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the libraries' logs (Ray, Ray Data, datatrove) and the workers' output",
+    )
     run.add_argument(
         "--open-network",
         action="store_true",
@@ -98,8 +170,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    audit = sub.add_parser("audit", help="verify a release against its manifest")
-    audit.add_argument("release")
+    validate = sub.add_parser(
+        "validate",
+        help="check a pipeline and show what a run would do, without running it",
+        description="Check a pipeline file as run would (exit 2 with the key path when it "
+        "is wrong) and show the planned tasks, licenses, stage parameters and cluster needs.",
+        epilog="example:\n  jpcorpus validate pipeline.yaml --ray-address HEAD_IP:6379",
+    )
+    validate.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
+    validate.add_argument("--out", help="release directory (overrides the file's output)")
+    validate.add_argument(
+        "--ray-address", help="check for a run on this cluster (nothing is contacted)"
+    )
+    validate.set_defaults(func=cmd_validate)
+
+    audit = sub.add_parser(
+        "audit",
+        help="verify a release against its manifest",
+        description="Verify a release: every shard's hash, row count and schema against the "
+        "manifest, the accounting identity and the licenses. Exit 0 when all hold, 1 otherwise.",
+        epilog="example:\n  jpcorpus audit out/sample",
+    )
+    audit.add_argument("release", help="release directory (a local path or an fsspec URL)")
     audit.set_defaults(func=cmd_audit)
 
     for module in EXTENSION_MODULES:

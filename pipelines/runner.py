@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
 
 from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage, GlobalStage
@@ -28,13 +29,23 @@ from manifests.release import attribution_markdown, build_manifest, write_releas
 from manifests.writer import ReleaseWriter
 from pipelines import residency
 from pipelines.config import Pipeline
+from pipelines.costs import stage_costs
 from pipelines.errors import ConfigError
 from pipelines.executor import RayDataPipelineExecutor
+from pipelines.progress import RunProgress, configure_logs, make_console
 from pipelines.steps import SegmentReader, SourceReader
+from pipelines.summary import task_failures
 
 
 class RunFailed(RuntimeError):
-    """Some tasks did not complete; their logs are named in the message."""
+    """Some tasks did not complete; their logs are named in the message.
+
+    ``failures`` holds one :class:`pipelines.summary.TaskFailure` per failed task.
+    """
+
+    def __init__(self, message: str, failures: list | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or []
 
 
 @dataclass
@@ -55,16 +66,6 @@ def split_segments(stages: list[DocumentStage | GlobalStage]) -> list[Segment]:
     return segments
 
 
-def _quiet_console() -> None:
-    """Progress bars and errors only: task failures are reported by the runner itself."""
-    import sys
-
-    from datatrove.utils.logging import logger
-
-    logger.remove()
-    logger.add(sys.stderr, level="ERROR", format="{level}: {message}")
-
-
 def _check_output(out: Path, fingerprint: str) -> None:
     marker = out / WORK / "pipeline.sha256"
     if marker.exists():
@@ -82,44 +83,6 @@ def _check_output(out: Path, fingerprint: str) -> None:
         stale.unlink(missing_ok=True)
 
 
-class _Progress:
-    """A progress bar fed by datatrove's completion markers."""
-
-    def __init__(self, label: str, folder: Path, total: int, enabled: bool) -> None:
-        self.label, self.folder, self.total, self.enabled = label, folder, total, enabled
-        self._stop = threading.Event()
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            self._thread = threading.Thread(target=self._loop, daemon=True)
-            self._thread.start()
-        return self
-
-    def _loop(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=False,
-        ) as bar:
-            task = bar.add_task(self.label, total=self.total)
-            while True:
-                done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
-                bar.update(task, completed=done)
-                if self._stop.wait(0.5):
-                    done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
-                    bar.update(task, completed=done)
-                    return
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self.enabled:
-            self._thread.join()
-
-
 def _run_segment(
     steps: list,
     n_tasks: int,
@@ -127,7 +90,7 @@ def _run_segment(
     pipeline: Pipeline,
     cpus: float,
     label: str,
-    progress: bool,
+    progress: RunProgress,
 ) -> None:
     ex = pipeline.execution
     workers = ex.max_concurrent_tasks or max(1, int(cpus // ex.cpus_per_task))
@@ -140,7 +103,7 @@ def _run_segment(
         mem_per_task_gb=ex.mem_per_task_gb,
         label_selector=residency.label_selector(pipeline.residency),
     )
-    with _Progress(label, logs / "completions", n_tasks, progress):
+    with progress.segment(label, logs / "completions", logs.parent / "reports", n_tasks):
         errors = executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
     if missing:
@@ -149,7 +112,8 @@ def _run_segment(
         tail = ("\n  " + "\n  ".join(first[-6:])) if first else ""
         raise RunFailed(
             f"{len(missing)} of {n_tasks} tasks failed in {label} (logs: {logs_named}); "
-            f"rerun the same command to retry only those{tail}"
+            f"rerun the same command to retry only those{tail}",
+            task_failures(label, logs, missing, errors),
         )
 
 
@@ -166,8 +130,14 @@ def run_pipeline(
     progress: bool = True,
     open_network: bool = False,
     num_cpus: int | None = None,
+    verbose: bool = False,
+    console: Console | None = None,
 ) -> Path:
-    """Run ``pipeline`` into a release directory and return its path."""
+    """Run ``pipeline`` into a release directory and return its path.
+
+    ``progress`` draws the progress display; without it the libraries' logs are off
+    too, and ``verbose`` brings them all back (Ray's included).
+    """
     out_dir = Path(out or pipeline.output).expanduser().absolute()
     work = out_dir / WORK
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
@@ -181,11 +151,17 @@ def run_pipeline(
     _check_output(out_dir, f"{pipeline.fingerprint()} {plan_digest}")
     atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
     segments = split_segments([spec.stage for spec in pipeline.stages])
-    _quiet_console()
+    console = console or make_console()
+    configure_logs(console, quiet=not progress, verbose=verbose)
 
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()
-    with ray_session(ray_address, open_network=open_network, num_cpus=num_cpus) as resources:
+    with (
+        ray_session(
+            ray_address, open_network=open_network, num_cpus=num_cpus, verbose=verbose
+        ) as resources,
+        RunProgress(console, enabled=progress) as bars,
+    ):
         cpus = float(resources.get("CPU", 1))
         resident_nodes = residency.check_nodes(pipeline.residency) if pipeline.residency else []
         previous_global: tuple[GlobalStage, Path] | None = None
@@ -202,7 +178,7 @@ def run_pipeline(
             steps += segment.stages
             steps.append(ReleaseWriter(str(out_dir), str(kept_dir), i, str(seg_dir / "reports")))
             label = f"{pipeline.name}: segment {i + 1}/{len(segments)}"
-            _run_segment(steps, n, seg_dir / "logs", pipeline, cpus, label, progress)
+            _run_segment(steps, n, seg_dir / "logs", pipeline, cpus, label, bars)
             all_reports.append(_reports(seg_dir / "reports", n))
             if segment.global_after is not None:
                 gdir = work / f"global{i}-{segment.global_after.stage_name}"
@@ -210,7 +186,10 @@ def run_pipeline(
                 if not done.exists():
                     gdir.mkdir(parents=True, exist_ok=True)
                     inputs = sorted(str(p) for p in (seg_dir / "data").glob("part-*.parquet"))
-                    segment.global_after.run_global(inputs, str(gdir), str(out_dir))
+                    kept = sum(r["shard"]["rows"] for r in all_reports[-1] if r["shard"])
+                    name = segment.global_after.stage_name
+                    with bars.global_stage(f"{pipeline.name}: {name} (whole corpus)", kept):
+                        segment.global_after.run_global(inputs, str(gdir), str(out_dir))
                     done.write_text("done\n")
                 previous_global = (segment.global_after, gdir)
 
@@ -238,7 +217,11 @@ def run_pipeline(
                 "tasks": n,
                 "segments": len(segments),
                 "seconds": round(time.time() - started, 2),
-            }
+            },
+            "stage_costs": stage_costs(
+                [work / f"seg{i}" / "logs" for i in range(len(segments))],
+                sorted(work.glob("global*-*")),
+            ),
         },
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))

@@ -12,6 +12,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from corpus.document import Document, make_document, reject, rejection
 from corpus.schema import document_from_row
+from corpus.stages.cost import timed_iter
 from pipelines.sources.base import Source
 from pipelines.sources.files import InputRejected
 from pipelines.sources.limits import MAX_DOC_CHARS
@@ -47,7 +48,7 @@ class SourceReader(PipelineStep):
         source, task = self.tasks[rank]
         count = 0
         try:
-            for doc in source.read(task):
+            for doc in timed_iter(self, source.read(task)):
                 count += 1
                 self.stat_update("documents")
                 if not rejection(doc):

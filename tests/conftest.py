@@ -47,8 +47,14 @@ def run_cli(*args: str, check: bool = False, env: dict | None = None, timeout: i
 
 
 @pytest.fixture(scope="session")
-def sample_release(tmp_path_factory) -> Path:
-    """A release of the bundled sample, made by a bare ``jpcorpus run`` with ``--out``."""
+def sample_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A bare ``jpcorpus run --out … --quiet`` of the bundled sample: its release and output."""
     out = tmp_path_factory.mktemp("sample") / "release"
-    run_cli("run", "--out", str(out), "--quiet", check=True)
-    return out
+    proc = run_cli("run", "--out", str(out), "--quiet", check=True)
+    return out, proc
+
+
+@pytest.fixture(scope="session")
+def sample_release(sample_run) -> Path:
+    """A release of the bundled sample, made by a bare ``jpcorpus run`` with ``--out``."""
+    return sample_run[0]

@@ -114,12 +114,25 @@ def _bool_flag(parser: argparse.ArgumentParser, name: str, help_on: str) -> None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    tok = subparsers.add_parser("tokenizer", help="train and evaluate the SentencePiece tokenizer")
+    tok = subparsers.add_parser(
+        "tokenizer",
+        help="train and evaluate the SentencePiece tokenizer",
+        description="Train the Japanese SentencePiece tokenizer from a release, or evaluate one.",
+        epilog="example:\n  jpcorpus tokenizer train out/sample --vocab-size 8000 --out out/tok/sample",
+    )
     sub = tok.add_subparsers(dest="tokenizer_command", required=True, parser_class=type(tok))
 
-    train = sub.add_parser("train", help="train a tokenizer from a release's shards")
+    train = sub.add_parser(
+        "train",
+        help="train a tokenizer from a release's shards",
+        description="Train SentencePiece on a bounded, Ray-parallel sample of a release's "
+        "shards; writes PREFIX.model, PREFIX.vocab, PREFIX-hf/tokenizer.json and a card.",
+        epilog="example:\n  jpcorpus tokenizer train out/sample --vocab-size 8000 --out out/tok/sample",
+    )
     train.add_argument("release", help="release directory")
-    train.add_argument("--vocab-size", type=int, required=True)
+    train.add_argument(
+        "--vocab-size", type=int, required=True, help="number of pieces in the vocabulary"
+    )
     train.add_argument(
         "--out", required=True, help="output prefix (PREFIX.model, PREFIX-hf/, PREFIX.card.md)"
     )
@@ -129,10 +142,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="japanese",
         help="settings to start from (default: japanese)",
     )
-    train.add_argument("--model-type", choices=["unigram", "bpe"])
-    train.add_argument("--normalization", choices=["identity", "nfkc", "nmt_nfkc"])
-    train.add_argument("--character-coverage", type=float)
-    train.add_argument("--max-piece-length", type=int)
+    train.add_argument(
+        "--model-type",
+        choices=["unigram", "bpe"],
+        help="SentencePiece algorithm (default: the preset's, unigram)",
+    )
+    train.add_argument(
+        "--normalization",
+        choices=["identity", "nfkc", "nmt_nfkc"],
+        help="SentencePiece normalization rule (default: the preset's; japanese: identity)",
+    )
+    train.add_argument(
+        "--character-coverage",
+        type=float,
+        help="share of characters the vocabulary covers (default: the preset's, 0.9995)",
+    )
+    train.add_argument(
+        "--max-piece-length",
+        type=int,
+        help="longest piece, in characters (default: the preset's, 16)",
+    )
     train.add_argument(
         "--presegment",
         choices=["none", "A", "B", "C"],
@@ -167,7 +196,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=cmd_train)
 
     ev = sub.add_parser(
-        "eval", help="characters per token, fallbacks, round trip and word alignment on texts"
+        "eval",
+        help="characters per token, fallbacks, round trip and word alignment on texts",
+        description="Evaluate tokenizer models on texts: characters per token, byte-fallback "
+        "and unknown rates, round trip, and the share of piece boundaries on SudachiPy words.",
+        epilog="example:\n  jpcorpus tokenizer eval out/tok/sample.model out/sample --baseline other.model",
     )
     ev.add_argument("model", help="SentencePiece .model file")
     ev.add_argument(

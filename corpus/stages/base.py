@@ -25,6 +25,7 @@ from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict
 
 from corpus.document import Document, reject, rejection
+from corpus.stages.cost import costed
 
 #: name used in pipeline files -> stage class
 STAGES: dict[str, type] = {}
@@ -114,7 +115,8 @@ class DocumentStage(PipelineStep, ABC):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if not self._ready:
-            self.setup()
+            with costed(self):
+                self.setup()
             self._ready = True
         batch: list[Document] = []
         for doc in data:
@@ -129,7 +131,7 @@ class DocumentStage(PipelineStep, ABC):
             yield from self._decide(batch)
 
     def _decide(self, batch: list[Document]) -> Iterable[Document]:
-        with self.track_time("batch"):
+        with self.track_time("batch"), costed(self):
             decisions = self.process_batch(batch)
         for doc, decision in zip(batch, decisions, strict=True):
             self.stat_update("documents")
