@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import statistics
 import sys
@@ -134,6 +135,7 @@ def main() -> None:
     size = sum(p.stat().st_size for p in (release / "shards").glob("*.parquet"))
     print(f"release: {release} ({args.rows:,} rows, {size / 2**20:,.0f} MiB of Parquet)")
 
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
     target = CorpusTarget(release)
     rare = "該当する文書のない語句"
     queries = {
@@ -169,6 +171,7 @@ def main() -> None:
 
     print(f"MCP in-memory client, search_documents domain=site123.example.jp: "
           f"{anyio.run(over_mcp):.3f} s")  # fmt: skip
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -319,8 +319,9 @@ def search_documents(
         if not domain or "/" in domain or ":" in domain or "." not in domain:
             raise QueryError(f"domain {domain!r}: give a bare domain such as example.jp")
         params["domain"] = domain
-        # the cheap test first; the rule of record (host is the domain or a subdomain) after
-        where.append("contains(lower(url), $domain) AND in_domain(url, $domain)")
+        # the rule of record (host is the domain or a subdomain, corpus.stages.takedown)
+        # runs in Python, so only on the URLs that contain the domain at all
+        where.append("CASE WHEN contains(lower(url), $domain) THEN in_domain(url, $domain) END")
     if url_prefix is not None:
         if ":" not in url_prefix:
             raise QueryError(f"url_prefix {url_prefix!r}: give the start of a URL, e.g. https://…")
@@ -558,8 +559,10 @@ def _one_line(exc: ValidationError) -> str:
     )
 
 
-def build_server(target: CorpusTarget, *, allow_takedown: bool = False):
-    """The MCP server over ``target`` (``takedown`` is registered only when allowed)."""
+def build_server(target: CorpusTarget, *, allow_takedown: bool = False, **options: Any):
+    """The MCP server over ``target`` (``takedown`` is registered only when allowed);
+    ``options`` go to the SDK's ``MCPServer`` (e.g. ``auth`` and ``token_verifier``)."""
+    import duckdb
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -603,14 +606,16 @@ def build_server(target: CorpusTarget, *, allow_takedown: bool = False):
             "under which license, how that is known and what was refused or taken down."
         ),
         log_level="WARNING",
+        **options,
     )
 
     def tool(fn):
         def wrapped(**kwargs):
             try:
                 return fn(target, **kwargs)
-            except (QueryError, CatalogError) as exc:
-                raise ToolError(f"{fn.__name__}: {exc}") from None
+            except (QueryError, CatalogError, OSError, duckdb.Error) as exc:
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise ToolError(f"{fn.__name__}: {reason}") from None
 
         return wrapped
 
@@ -737,11 +742,13 @@ def http_app(target: CorpusTarget, token: str, port: int, *, allow_takedown: boo
     """The streamable HTTP app: every request needs ``Authorization: Bearer <token>``."""
     from mcp.server.auth.settings import AuthSettings
 
-    server = build_server(target, allow_takedown=allow_takedown)
-    server.settings.auth = AuthSettings(
-        issuer_url=f"http://{HOST}:{port}", resource_server_url=None
+    server = build_server(
+        target,
+        allow_takedown=allow_takedown,
+        # no authorization server: the one token is made at start and checked as is
+        auth=AuthSettings(issuer_url=f"http://{HOST}:{port}", resource_server_url=None),
+        token_verifier=StaticToken(token),
     )
-    server._token_verifier = StaticToken(token)
     return server.streamable_http_app(host=HOST)
 
 

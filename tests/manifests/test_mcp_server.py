@@ -25,6 +25,7 @@ from manifests.catalog import Catalog
 from manifests.mcp_server import CorpusTarget, build_server
 from manifests.release import read_manifest
 from manifests.takedown import rules_from_cli, takedown
+from pipelines.cli import main as cli_main
 from tests.conftest import REPO
 from tests.manifests.conftest import publish_copy, rejected_rows, shard_rows
 
@@ -74,9 +75,9 @@ async def _error(client: Client, name: str, args: dict) -> str:
     return content.text
 
 
-async def exercise_every_tool(client: Client, catalog: Catalog, *, cli: bool = False) -> None:
+async def exercise_every_tool(client: Client, catalog: Catalog, cli_trace=None) -> None:
     """Call every read-only tool and check each answer against the catalog's files (and
-    the trace against ``jpcorpus trace --json`` when ``cli``)."""
+    the trace against ``cli_trace(doc_id)``, what ``jpcorpus trace --json`` printed)."""
     assert {t.name for t in (await client.list_tools()).tools} == TOOLS
 
     v1, v2 = catalog.versions()
@@ -157,12 +158,8 @@ async def exercise_every_tool(client: Client, catalog: Catalog, *, cli: bool = F
     by_url = await _call(client, "trace_document", {"url": kept["url"], "version": v1.version})
     if [r["url"] for r in rows2].count(kept["url"]) == 1:
         assert by_url["id"] == kept["id"] and by_url["release"]["version"] == v1.version
-    if cli:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "trace", catalog.url, gone[0], "--json"],
-            capture_output=True, text=True, cwd=REPO, timeout=120, check=True,
-        )  # fmt: skip
-        printed = json.loads(proc.stdout)
+    if cli_trace is not None:
+        printed = cli_trace(gone[0])
         assert (printed["stages"], printed["catalog"]) == (trace["stages"], trace["catalog"])
 
     # rejected_documents: rows of rejected/ by stage and reason
@@ -191,12 +188,17 @@ async def exercise_every_tool(client: Client, catalog: Catalog, *, cli: bool = F
     assert sorted(d["id"] for d in back["added"]) == gone and back["removed"] == []
 
 
-def test_in_memory_session_calls_every_tool(sample_catalog):
+def test_in_memory_session_calls_every_tool(sample_catalog, capsys):
     server = build_server(CorpusTarget(sample_catalog.url))
+
+    def cli_trace(doc_id: str) -> dict:
+        capsys.readouterr()
+        assert cli_main(["trace", sample_catalog.url, doc_id, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
 
     async def main():
         async with Client(server) as client:
-            await exercise_every_tool(client, sample_catalog, cli=True)
+            await exercise_every_tool(client, sample_catalog, cli_trace)
 
     anyio.run(main)
 
@@ -350,13 +352,13 @@ def test_a_single_release_is_the_only_version(sample_release):
     anyio.run(main)
 
 
-def test_a_target_that_is_neither_release_nor_catalog_exits_2(tmp_path):
-    proc = subprocess.run(
-        [*_jpcorpus(), "mcp", str(tmp_path / "nothing")],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert proc.stderr.strip().count("\n") == 0 and "not a release" in proc.stderr
+def test_a_target_that_is_neither_release_nor_catalog_exits_2(tmp_path, capsys):
+    assert cli_main(["mcp", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "not a release" in err
+    with pytest.raises(SystemExit):
+        cli_main(["mcp", str(tmp_path), "--http", "99999"])
+    assert "not a port" in capsys.readouterr().err
 
 
 def test_http_needs_the_token_printed_at_start(sample_catalog):
@@ -403,3 +405,37 @@ def test_http_needs_the_token_printed_at_start(sample_catalog):
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert token not in out  # printed once, at start
+
+
+def test_a_catalog_behind_an_fsspec_url(sample_catalog):
+    """The same catalog in fsspec's memory filesystem: DuckDB reads it through fsspec."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = Path(sample_catalog.url)
+    for path in root.rglob("*"):
+        if path.is_file() and path.name != ".lock":
+            fs.pipe_file(
+                f"/mcp-test/catalog/{path.relative_to(root).as_posix()}", path.read_bytes()
+            )
+    v1, v2 = sample_catalog.versions()
+    server = build_server(CorpusTarget("memory://mcp-test/catalog"))
+
+    async def main():
+        async with Client(server) as client:
+            versions = (await _call(client, "list_versions"))["versions"]
+            assert [v["name"] for v in versions] == [v1.version, v2.version]
+            found = await _call(
+                client, "search_documents", {"domain": "aozora.gr.jp", "limit": 1000}
+            )
+            local = shard_rows(sample_catalog.version_path(v2.version), ["id", "url"])
+            assert len(found["documents"]) == sum("://www.aozora.gr.jp/" in r["url"] for r in local)
+            diff = await _call(client, "diff_versions", {"a": v1.version, "b": v2.version})
+            assert diff["removed_total"] == 2
+            trace = await _call(client, "trace_document", {"id": diff["removed"][0]["id"]})
+            assert trace["status"] == "dropped"
+
+    try:
+        anyio.run(main)
+    finally:
+        fs.rm("/mcp-test", recursive=True)
