@@ -27,9 +27,10 @@ class LicenseGate(DocumentStage):
     >>> gate.process(make_document(text="吾輩は猫である。", source="t", source_id="1",
     ...     license="LicenseRef-PublicDomain-JP", license_evidence="index"))
     Keep()
-    >>> gate.process(make_document(text="吾輩は猫である。", source="t", source_id="2",
-    ...     license="CC-BY-NC-4.0", license_evidence="footer"))
-    Drop('license_refused:non_commercial')
+    >>> refused = gate.process(make_document(text="吾輩は猫である。", source="t",
+    ...     source_id="2", license="CC-BY-NC-4.0", license_evidence="aozora-footer:by-nc"))
+    >>> refused, refused.detail
+    (Drop('license_refused:non_commercial'), 'aozora-footer:by-nc')
     """
 
     stage_name: ClassVar[str] = "license"
