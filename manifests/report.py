@@ -256,8 +256,10 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .attribution{background:#f7fafc;border:1px solid #e2e8f0;padding:.2rem 1rem;border-radius:.4rem}
 code{font-size:.85rem;word-break:break-all}
 details>summary{cursor:pointer;color:#2d3748}
-#refused td code{word-break:normal;white-space:nowrap}
-#refused .url{word-break:break-all}
+#refused table{width:100%}#refused code.lic{word-break:normal;white-space:nowrap}
+#refused code{word-break:normal;overflow-wrap:anywhere}
+#refused .url{word-break:break-all;display:inline-block;min-width:12rem}
+#refused td:last-child{overflow-wrap:anywhere;min-width:16rem}
 """.replace("FONTS", FONT_STACK)
 
 
@@ -673,11 +675,11 @@ def _refused_html(report: Report) -> str:
         return head + "</div>"
     rows = [
         [
-            {"license": "license gate"}.get(r["stage"], r["stage"]),
             _e(r.get("source_id") or r["id"]) + f'<br><code class="id">{_e(r["id"])}</code>',
             _url_html(r.get("url")),
-            f"<code>{_e(r.get('license') or 'none found')}</code>",
-            f"<code>{_e(r['reason'])}</code>",
+            f'<code class="lic">{_e(r.get("license") or "none found")}</code>',
+            _e({"license": "license gate"}.get(r["stage"], r["stage"]))
+            + f"<br><code>{_e(r['reason'])}</code>",
             _collapsed(r.get("detail")),
         ]
         for r in report.refused
@@ -685,7 +687,13 @@ def _refused_html(report: Report) -> str:
     return (
         head
         + _table(
-            ["stage", "title or source id", "url", "license found", "reason", "evidence / request"],
+            [
+                "title or source id",
+                "url",
+                "license found",
+                "stage and reason",
+                "evidence / request",
+            ],
             rows,
         )  # fmt: skip
         + "</div>"
