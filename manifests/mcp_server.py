@@ -38,6 +38,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ class CorpusTarget:
                 raise CatalogError(f"{self.url}: not a release (no {MANIFEST}) and not a catalog")
         self._manifests: dict[tuple[str, str], dict[str, Any]] = {}
         self._duckdb = None
+        self._duckdb_lock = threading.Lock()
 
     @property
     def is_local(self) -> bool:
@@ -181,20 +183,21 @@ class CorpusTarget:
         One database per target (opening one costs about 0.1 s); each query gets its own
         cursor, so tools running in worker threads never share one.
         """
-        if self._duckdb is None:
-            import duckdb
+        with self._duckdb_lock:
+            if self._duckdb is None:
+                import duckdb
 
-            con = duckdb.connect(config={"memory_limit": "2GB"})
-            if not self.is_local:
-                con.register_filesystem(self.fs)
-            con.create_function(
-                "in_domain",
-                lambda url, domain: host_in_domain(url_host(url), domain),
-                ["VARCHAR", "VARCHAR"],
-                "BOOLEAN",
-            )
-            self._duckdb = con
-        return self._duckdb.cursor()
+                con = duckdb.connect(config={"memory_limit": "2GB"})
+                if not self.is_local:
+                    con.register_filesystem(self.fs)
+                con.create_function(
+                    "in_domain",
+                    lambda url, domain: host_in_domain(url_host(url), domain),
+                    ["VARCHAR", "VARCHAR"],
+                    "BOOLEAN",
+                )
+                self._duckdb = con
+            return self._duckdb.cursor()
 
 
 # -- tools (pure functions over a CorpusTarget; the MCP layer only wraps them) ---------
