@@ -178,7 +178,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     td.add_argument("--version", help="name of the new version (default: the next number)")
     td.set_defaults(func=_guarded(cmd_takedown))
 
-    mcp = sub.add_parser("mcp", help="MCP server over a release or a catalog (read-only)")
+    mcp = sub.add_parser(
+        "mcp",
+        help="MCP server over a release or a catalog (read-only)",
+        description="An MCP server for reviewers' AI assistants: list versions, license "
+        "summaries, document search, traces, rejected documents and version diffs over a "
+        "release or a catalog. stdio by default; --http serves 127.0.0.1 with a bearer token.",
+        epilog="example:\n  jpcorpus mcp catalog/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     mcp.add_argument("target", help="release directory or catalog: a local path or fsspec URL")
     mcp.add_argument(
         "--http",
