@@ -771,11 +771,11 @@ def render_terminal(report: Report, console: Any) -> None:
         for stage, reason, n in report.drops:
             table.add_row(stage, reason, f"{n:,}")
         console.print(table)
-    if report.opt_out_drops:
-        console.print("opt-out: " + ", ".join(f"{r} {n:,}" for _, r, n in report.opt_out_drops))
     if report.refused:
         counts = Counter(r["stage"] for r in report.refused)
         console.print(
             f"refused by the license gate: {counts.get('license', 0):,}; taken down: "
             f"{counts.get('takedown', 0):,} (each listed in the HTML report)"
         )
+    if report.opt_out_drops:
+        console.print("opt-out: " + ", ".join(f"{r} {n:,}" for _, r, n in report.opt_out_drops))
