@@ -1,4 +1,4 @@
-"""Sub-commands ``report``, ``trace``, ``pull`` and ``takedown`` (DESIGN §1).
+"""Sub-commands ``report``, ``trace``, ``pull``, ``takedown`` and ``mcp`` (DESIGN §1).
 
 ``pipelines.cli`` calls :func:`register` to add them. Exit codes: 0 success, 1 a
 check failed (a release that fails its audit, a tampered catalog), 2 bad usage or
@@ -117,6 +117,18 @@ def cmd_takedown(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from manifests.mcp_server import serve
+
+    return serve(args.target, http_port=args.http, allow_takedown=args.allow_takedown)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0-65535)")
+    return int(value)
+
+
 def _guarded(func):
     """Turn the errors a user can cause into one line and an exit code."""
 
@@ -189,3 +201,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     td.add_argument("--reason", required=True, help="why (recorded in the catalog)")
     td.add_argument("--version", help="name of the new version (default: the next number)")
     td.set_defaults(func=_guarded(cmd_takedown))
+
+    mcp = sub.add_parser(
+        "mcp",
+        help="MCP server over a release or a catalog (read-only)",
+        description="An MCP server for reviewers' AI assistants: list versions, license "
+        "summaries, document search, traces, rejected documents and version diffs over a "
+        "release or a catalog. stdio by default; --http serves 127.0.0.1 with a bearer token.",
+        epilog="example:\n  jpcorpus mcp catalog/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mcp.add_argument("target", help="release directory or catalog: a local path or fsspec URL")
+    mcp.add_argument(
+        "--http",
+        type=_port,
+        metavar="PORT",
+        help="serve streamable HTTP on 127.0.0.1:PORT with a bearer token printed at start "
+        "(0: any free port); default: stdio",
+    )
+    mcp.add_argument(
+        "--allow-takedown", action="store_true", help="offer the takedown tool (it writes)"
+    )
+    mcp.set_defaults(func=_guarded(cmd_mcp))

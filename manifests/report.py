@@ -41,6 +41,20 @@ OPT_OUT_KEYS = ("opt_out", "opt_outs", "optout", "opt_out_checks")
 
 WEB_SOURCE_TYPES = ("warc", "crawl")
 
+REFUSED_STAGES = ("license", "takedown")
+"""Stages whose drops the report names one by one: the license gate's refusals and the
+takedowns (their rows of rejected/ hold the license found and the evidence or request)."""
+
+EVIDENCE_INLINE = 120
+"""Evidence longer than this many characters is collapsed under ``<details>``."""
+
+FONT_STACK = (
+    '"Noto Sans CJK JP","Noto Sans JP","IPAexGothic","IPAPGothic","IPAGothic",'
+    '"Hiragino Sans","Hiragino Kaku Gothic ProN","Yu Gothic","YuGothic",sans-serif'
+)
+"""Japanese fonts first (Noto Sans CJK JP, IPA, Hiragino, Yu Gothic), so that titles,
+attribution and evidence render as Japanese glyphs on Linux, macOS and Windows alike."""
+
 PALETTE = (
     "#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c",
     "#319795", "#b7791f", "#e53e3e", "#4a5568", "#718096",
@@ -80,6 +94,8 @@ class Report:
     catalog: dict[str, Any] | None = None
     characters: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    """rows of rejected/ refused by the license gate or taken down (:data:`REFUSED_STAGES`)"""
 
     @property
     def accounting(self) -> dict[str, Any]:
@@ -127,6 +143,20 @@ def opt_out_checks(root: Path, manifest: dict[str, Any]) -> dict[str, Counter]:
 
 def _signals(checks: str) -> dict[str, str]:
     return dict(re.findall(r"([\w.-]+)=(none|reserved)\b", checks))
+
+
+def refused_documents(root: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every document the license gate refused and every one taken down, from rejected/
+    (only those rows are read), license-gate refusals first, then by source and id."""
+    rows: list[dict[str, Any]] = []
+    for entry in manifest.get("rejected", []):
+        table = pq.read_table(root / entry["path"], filters=[("stage", "in", list(REFUSED_STAGES))])
+        rows += table.to_pylist()
+    return sorted(
+        rows,
+        key=lambda r: (REFUSED_STAGES.index(r["stage"]), r.get("source") or "",
+                       r.get("source_id") or "", r["id"]),
+    )  # fmt: skip
 
 
 def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -203,13 +233,14 @@ def build_report(release_dir: str | Path, catalog: dict[str, Any] | None = None)
         nodes=_nodes(manifest),
         catalog=catalog,
         characters=total_chars,
+        refused=refused_documents(root, manifest),
     )
 
 
 # -- HTML ---------------------------------------------------------------------------
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans CJK JP",sans-serif;
+body{font-family:FONTS;
  margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1a202c;line-height:1.5}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #e2e8f0;padding-bottom:.2rem;margin-top:2.2rem}
 .meta{color:#4a5568;font-size:.9rem}
@@ -224,7 +255,12 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:.15rem;margin-right:.4rem}
 .attribution{background:#f7fafc;border:1px solid #e2e8f0;padding:.2rem 1rem;border-radius:.4rem}
 code{font-size:.85rem;word-break:break-all}
-"""
+details>summary{cursor:pointer;color:#2d3748}
+#refused table{width:100%}#refused code.lic{word-break:normal;white-space:nowrap}
+#refused code{word-break:normal;overflow-wrap:anywhere}
+#refused .url{word-break:break-all;display:inline-block;min-width:12rem}
+#refused td:last-child{overflow-wrap:anywhere;min-width:16rem}
+""".replace("FONTS", FONT_STACK)
 
 
 def _e(value: Any) -> str:
@@ -431,6 +467,7 @@ def render_html(report: Report) -> str:
         "(never its text).</p></div>",
         "<h2>Opt-out checks</h2>",
         '<div id="opt-out">' + _opt_out_html(report) + "</div>",
+        _refused_html(report),
         _catalog_html(report.catalog),
         "<h2>Processing nodes (residency)</h2>",
         '<div id="nodes">' + _nodes_html(report) + "</div>",
@@ -450,7 +487,7 @@ def render_html(report: Report) -> str:
         + "</details>",
     ]
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n"
         + "\n".join(s for s in sections if s)
@@ -601,6 +638,68 @@ def _nodes_html(report: Report) -> str:
     )  # fmt: skip
 
 
+def _collapsed(text: str | None) -> str:
+    """``text`` escaped; when long, its start with the whole under ``<details>``.
+
+    >>> _collapsed("aozora-index:作品著作権フラグ=あり")
+    'aozora-index:作品著作権フラグ=あり'
+    >>> _collapsed("x" * 200).startswith("<details><summary>")
+    True
+    """
+    if not text:
+        return "—"
+    if len(text) <= EVIDENCE_INLINE:
+        return _e(text)
+    return f"<details><summary>{_e(text[:EVIDENCE_INLINE])}…</summary>{_e(text)}</details>"
+
+
+def _url_html(url: str | None) -> str:
+    """A link for http(s) URLs; any other locator (``aozora:…``) as plain text."""
+    if not url:
+        return "—"
+    if re.match(r"^https?://", url, re.IGNORECASE):
+        return f'<a class="url" href="{_e(url)}">{_e(url)}</a>'
+    return f'<span class="url">{_e(url)}</span>'
+
+
+def _refused_html(report: Report) -> str:
+    """The documents refused by the license gate and those taken down, one row each."""
+    counts = Counter(r["stage"] for r in report.refused)
+    head = (
+        '<h2>Refused and taken-down documents</h2><div id="refused">'
+        f"<p>{counts.get('license', 0):,} refused by the license gate, "
+        f"{counts.get('takedown', 0):,} taken down. Their text is never kept; rejected/ "
+        "holds each row.</p>"
+    )
+    if not report.refused:
+        return head + "</div>"
+    rows = [
+        [
+            _e(r.get("source_id") or r["id"]) + f'<br><code class="id">{_e(r["id"])}</code>',
+            _url_html(r.get("url")),
+            f'<code class="lic">{_e(r.get("license") or "none found")}</code>',
+            _e({"license": "license gate"}.get(r["stage"], r["stage"]))
+            + f"<br><code>{_e(r['reason'])}</code>",
+            _collapsed(r.get("detail")),
+        ]
+        for r in report.refused
+    ]
+    return (
+        head
+        + _table(
+            [
+                "title or source id",
+                "url",
+                "license found",
+                "stage and reason",
+                "evidence / request",
+            ],
+            rows,
+        )  # fmt: skip
+        + "</div>"
+    )
+
+
 def _catalog_html(catalog: dict[str, Any] | None) -> str:
     if not catalog:
         return ""
@@ -667,7 +766,12 @@ def render_terminal(report: Report, console: Any) -> None:
             console.print(f"  {p}")
     else:
         console.print("[green]audit OK[/green]: hashes, digest, accounting and licenses verified")
-    table = Table("license", "documents", "characters", "share", "obligations", title="licenses")
+    table = Table(title="licenses")
+    longest = max((len(lic.id) for lic in report.licenses), default=0)
+    table.add_column("license", no_wrap=True, min_width=longest, overflow="fold")
+    for header in ("documents", "characters", "share"):
+        table.add_column(header, justify="right")
+    table.add_column("obligations")
     for lic in report.licenses:
         table.add_row(
             lic.id, f"{lic.documents:,}", f"{lic.characters:,}", _pct(lic.char_share),
@@ -683,6 +787,12 @@ def render_terminal(report: Report, console: Any) -> None:
         for stage, reason, n in report.drops:
             table.add_row(stage, reason, f"{n:,}")
         console.print(table)
+    if report.refused:
+        counts = Counter(r["stage"] for r in report.refused)
+        console.print(
+            f"refused by the license gate: {counts.get('license', 0):,}; taken down: "
+            f"{counts.get('takedown', 0):,} (each listed in the HTML report)"
+        )
     if report.opt_out_drops:
         console.print("opt-out: " + ", ".join(f"{r} {n:,}" for _, r, n in report.opt_out_drops))
     if m.get("stage_costs"):

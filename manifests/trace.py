@@ -191,16 +191,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def trace_in_catalog(catalog_url: str, doc_id: str) -> dict[str, Any]:
-    """Trace in the current version, plus the document's history across versions."""
+def trace_in_catalog(catalog_url: str, doc_id: str, version: str | None = None) -> dict[str, Any]:
+    """Trace in ``version`` (the current one by default), plus the document's history
+    across versions."""
     from manifests.catalog import open_catalog
 
     catalog = open_catalog(catalog_url)
-    with catalog.local_copy() as current:
+    with catalog.local_copy(version) as current:
         try:
             trace = trace_document(current, doc_id)
         except TraceError:
-            trace = {"id": doc_id, "status": "absent from the current version"}
+            where = f"version {version}" if version else "the current version"
+            trace = {"id": doc_id, "status": f"absent from {where}"}
     doc_id = trace["id"]
     origin = trace.get("origin", {})
     history = []

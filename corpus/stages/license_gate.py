@@ -1,8 +1,9 @@
 """The license gate: the first stage of every pipeline.
 
 Nothing without an admitted license enters a shard: a document whose license is
-unknown or refused by the release policy is dropped here with the reason, and a
-document without license evidence is dropped too.
+unknown or refused by the release policy is dropped here with the reason (and the
+license evidence as the drop's detail), and a document without license evidence is
+dropped too.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ class LicenseGate(DocumentStage):
     >>> gate.process(make_document(text="吾輩は猫である。", source="t", source_id="1",
     ...     license="LicenseRef-PublicDomain-JP", license_evidence="index"))
     Keep()
-    >>> gate.process(make_document(text="吾輩は猫である。", source="t", source_id="2",
-    ...     license="CC-BY-NC-4.0", license_evidence="footer"))
-    Drop('license_refused:non_commercial')
+    >>> refused = gate.process(make_document(text="吾輩は猫である。", source="t",
+    ...     source_id="2", license="CC-BY-NC-4.0", license_evidence="aozora-footer:by-nc"))
+    >>> refused, refused.detail
+    (Drop('license_refused:non_commercial'), 'aozora-footer:by-nc')
     """
 
     stage_name: ClassVar[str] = "license"
@@ -36,8 +38,8 @@ class LicenseGate(DocumentStage):
 
     def process(self, doc: Document) -> Decision:
         admitted, reason = load_policy(self.params.policy).decide(doc.metadata.get("license"))
-        if not admitted:
-            return Drop(reason)
+        if not admitted:  # the evidence goes with the refusal, for the report and the trace
+            return Drop(reason, doc.metadata.get("license_evidence"))
         if not doc.metadata.get("license_evidence"):
             return Drop("license_evidence_missing")
         return Keep()

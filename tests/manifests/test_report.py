@@ -6,13 +6,14 @@ import json
 import re
 import shutil
 import subprocess
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from manifests.release import read_manifest
-from manifests.report import build_report, render_html
+from manifests.report import build_report, render_html, render_terminal
 from pipelines.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -170,7 +171,7 @@ def test_terminal_summary(sample_release, capsys):
     assert f"{manifest['accounting']['input']:,} in" in out
     assert "audit OK" in out
     for lic in manifest["licenses"]:
-        assert lic[:18] in out  # rich may shorten long ids to the column width
+        assert lic in out
 
 
 def test_report_of_a_tampered_release_says_so_and_exits_1(sample_release, tmp_path, capsys):
@@ -238,3 +239,145 @@ def test_opt_out_checks_recorded_for_web_pages_are_reported(sample_release, tmp_
     }
     text = _parse(render_html(report)).text_by_id["opt-out"]
     assert "tdm-reservation" in text and f"{table.num_rows:,}" in text
+
+
+# -- the documents refused and taken down; Japanese on the page -------------------------
+
+
+@pytest.fixture(scope="module")
+def taken_down_catalog(sample_release, tmp_path_factory):
+    """The sample's release as v1, and v2 without two documents taken down."""
+    from manifests.takedown import rules_from_cli, takedown
+    from tests.manifests.conftest import publish_copy, shard_rows
+
+    catalog = publish_copy(sample_release, tmp_path_factory.mktemp("refused") / "catalog")
+    ids = [r["id"] for r in shard_rows(sample_release, ["id"])[:2]]
+    takedown(catalog.url, rules_from_cli(ids, [], []), "rights holder's request <b>#7</b>")
+    return catalog
+
+
+def test_report_names_every_refused_and_taken_down_document(taken_down_catalog, tmp_path):
+    from manifests.report import EVIDENCE_INLINE
+    from tests.manifests.conftest import rejected_rows
+
+    page = tmp_path / "report.html"
+    assert main(["report", taken_down_catalog.url, "--html", str(page)]) == 0
+    html = page.read_text("utf-8")
+    dom = _parse(html)
+    text = dom.text_by_id["refused"]
+    rows = rejected_rows(taken_down_catalog.version_path(taken_down_catalog.current().version))
+    license_rows = [r for r in rows if r["stage"] == "license"]
+    takedown_rows = [r for r in rows if r["stage"] == "takedown"]
+    assert license_rows and len(takedown_rows) == 2
+    assert f"{len(license_rows)} refused by the license gate, 2 taken down" in text
+    for row in license_rows + takedown_rows:
+        for value in (row["source_id"], row["id"], row["url"], row["license"], row["reason"]):
+            assert value in text
+        assert row["detail"] and row["detail"] in text  # the evidence, or the request
+    # the license gate keeps the evidence it refused on; long evidence is collapsed
+    assert all(r["detail"] for r in license_rows)
+    summaries = re.findall(r"<details><summary>(.*?)</summary>", html)
+    for detail in (r["detail"] for r in license_rows + takedown_rows):
+        if len(detail) > EVIDENCE_INLINE:
+            assert escape(detail[:EVIDENCE_INLINE]) + "…" in summaries
+    # the request's reason is escaped, not markup
+    assert "rights holder&#x27;s request &lt;b&gt;#7&lt;/b&gt;" in html
+    assert "<b>#7</b>" not in html
+
+
+def test_refused_rows_are_escaped_and_only_web_urls_are_links(sample_release):
+    report = build_report(sample_release)
+    report.refused = [
+        {"id": "web-1", "source": "web", "source_id": "<img src=x onerror=alert(1)>",
+         "url": "javascript:alert(1)", "license": "<i>CC</i>", "stage": "license",
+         "reason": "license_refused:all_rights_reserved", "detail": "<script>x</script>" * 20},
+    ]  # fmt: skip
+    html = render_html(report)
+    refused = html[html.index('<div id="refused">') :]
+    assert "<img" not in refused and "<script>" not in refused and "<i>" not in refused
+    assert 'href="javascript' not in refused and "javascript:alert(1)" in refused
+    assert "&lt;script&gt;x&lt;/script&gt;" in refused and "<details>" in refused
+
+
+def test_report_is_japanese_with_a_japanese_font_stack(report_html):
+    _, html = report_html
+    dom = _parse(html)
+    assert dom.all("html")[0]["lang"] == "ja"
+    stack = re.search(r"body\{font-family:([^;]+);", html).group(1)
+    names = [n.strip().strip('"') for n in stack.split(",")]
+    order = ["Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Yu Gothic", "sans-serif"]
+    assert all(n in names for n in order)
+    assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
+
+
+def test_terminal_report_never_cuts_a_license_id(sample_release):
+    from rich.console import Console
+
+    report = build_report(sample_release)
+    for width in (60, 80, 120):
+        console = Console(width=width, record=True, highlight=False)
+        render_terminal(report, console)
+        lines = console.export_text().splitlines()
+        for lic in report.licenses:
+            assert any(lic.id in line for line in lines), (width, lic.id)
+
+
+NOT_A_CHARACTER = [chr(c) for c in range(0x2FE0, 0x2FEC)]
+"""Unassigned code points: no font has glyphs for them, so they render as "tofu"."""
+
+
+def _cells_png(head: str, strings: list[str], out: Path, tmp_path: Path) -> Path:
+    """A page with the report's ``<head>`` (language, fonts) and one string per cell."""
+    cells = "".join(
+        f'<div style="position:absolute;left:{16 + (i % 12) * 64}px;top:{16 + (i // 12) * 72}px;'
+        f'width:64px;height:72px;font-size:48px;line-height:72px">{escape(s)}</div>'
+        for i, s in enumerate(strings)
+    )
+    page = tmp_path / "glyphs.html"
+    page.write_text(f"{head}<body style='margin:0'>{cells}</body></html>", encoding="utf-8")
+    proc = subprocess.run(
+        [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=800,320",
+         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=2000",
+         f"--screenshot={out}", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0 and out.is_file(), proc.stderr[-2000:]
+    return out
+
+
+def _cell_bitmaps(png: Path, count: int) -> list[bytes]:
+    """Each cell of the screenshot as a black-and-white bitmap (ink = dark pixels)."""
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    cells = []
+    for i in range(count):
+        left, top = 16 + (i % 12) * 64, 16 + (i // 12) * 72
+        cell = image.crop((left, top, left + 64, top + 72))
+        cells.append(cell.point(lambda p: 255 if p < 128 else 0).tobytes())
+    return cells
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+)
+def test_japanese_renders_as_glyphs_not_empty_boxes(report_html, sample_release, tmp_path):
+    """Japanese characters of the report, drawn with its <head>, are each a distinct glyph;
+    unassigned code points drawn the same way are all the same empty box, so the check
+    would see it if the Japanese fonts were missing (apt-get install fonts-ipafont-gothic)."""
+    _, html = report_html
+    head = html[: html.index("<body>")]
+    attribution = (sample_release / "ATTRIBUTION.md").read_text("utf-8")
+    japanese = list(dict.fromkeys(c for c in attribution if "\u3041" <= c <= "\u9fff"))[:24]
+    assert len(japanese) == 24
+    png = _cells_png(head, japanese + NOT_A_CHARACTER, tmp_path / "glyphs.png", tmp_path)
+    cells = _cell_bitmaps(png, len(japanese) + len(NOT_A_CHARACTER))
+    glyphs, tofu = cells[: len(japanese)], cells[len(japanese) :]
+
+    assert len(set(tofu)) == 1  # what a missing glyph looks like: one and the same box
+    assert all(cell.count(255) > 40 for cell in glyphs), "a Japanese character left no ink"
+    distinct = len(set(glyphs))
+    assert distinct == len(glyphs), f"{len(glyphs)} Japanese characters, {distinct} shapes: tofu"
+    assert tofu[0] not in glyphs
