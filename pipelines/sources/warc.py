@@ -90,7 +90,7 @@ class WarcParams(SourceParams):
     """Pages whose extracted main text is shorter are rejected (``no_main_text``)."""
     japanese_prefilter: bool = False
     """Skip pages whose raw bytes show no Japanese before extraction (stage ``prefilter``,
-    reason ``not_japanese``; :mod:`pipelines.sources.prefilter`). On for crawl segments."""
+    reason ``not_japanese``; :mod:`pipelines.sources.prefilter`): for crawl segments."""
 
 
 @register_source
