@@ -115,6 +115,11 @@ def main() -> None:
         f"| recall of the Japanese pages extraction + langid keep | {recall:.4f} ({len(japanese & passed)}/{len(japanese)}) |"
     )
     print(f"| other pages skipped | {skipped:.4f} ({len(others - passed)}/{len(others)}) |")
+    built_other = {u for u, k in kind_of.items() if not k.startswith("ja-")}
+    print(
+        f"| pages built in other languages skipped | {len(built_other - passed) / len(built_other):.4f} "
+        f"({len(built_other - passed)}/{len(built_other)}) |"
+    )
     print(f"| pages passed that the reference drops | {len(passed - japanese)} |")
     print(f"| pre-filter CPU per page | {t_pre / n * 1e6:.0f} µs |")
     print(f"| decode + trafilatura CPU per page | {t_extract / n * 1e3:.2f} ms |")

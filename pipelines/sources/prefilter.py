@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.stages.langid import MIN_KANA_SHARE
+
 __all__ = ["PrefilterParams", "Verdict", "html_lang", "looks_japanese", "REJECT_REASON"]
 
 #: the ``rejected/`` reason of a page the pre-filter skips (stage ``prefilter``)
@@ -67,7 +69,8 @@ class PrefilterParams:
 
     min_kana: int = 8
     min_kana_hinted: int = 1
-    min_kana_share: float = 0.15
+    #: the share language ID asks of a Japanese window (旧法令 katakana style runs at ~15 %)
+    min_kana_share: float = MIN_KANA_SHARE
 
 
 @dataclass(frozen=True)
