@@ -132,10 +132,12 @@ _FOOTER_CLASS_RE = re.compile(r"footer|copyright|licen[cs]e|colophon|site-?info|
 _COMMENTS_CLASS_RE = re.compile(
     r"(?<![a-z])(?:comments?|commentlist|respond|disqus|replies|kuchikomi)(?![a-z])", re.I
 )
-#: a part of the page that is about something else: a sidebar, an embedded widget, an ad
-_PART_CLASS_RE = re.compile(
-    r"sidebar|side-bar|(?<![a-z])(?:secondary|embed(?:ded)?|advert\w*|sponsor\w*|ads?|pr|related|"
-    r"recommend\w*|osusume)(?![a-z])",
+#: a part of the page that is about something else: a sidebar, an embedded widget, an ad —
+#: matched against whole class/id tokens (``ad-widget``, ``wp-block-embed``, ``secondary``),
+#: so utility classes such as ``text-secondary`` do not count
+_PART_TOKEN_RE = re.compile(
+    r"(?:.*[-_])?(?:sidebar|side-bar|embed(?:ded)?|advert\w*|sponsor\w*|ads?|related|recommend\w*"
+    r"|osusume)(?:[-_].*)?|secondary",
     re.I,
 )
 #: a widget is a part of the page, except inside the footer, where themes put the license
@@ -184,7 +186,7 @@ def _scope(el: etree._Element) -> Scope:
             return "quote"
         if _COMMENTS_CLASS_RE.search(names):
             return "comments"
-        if tag in _PART_TAGS or _PART_CLASS_RE.search(names):
+        if tag in _PART_TAGS or any(_PART_TOKEN_RE.fullmatch(t) for t in names.split()):
             part = True
         elif _WIDGET_CLASS_RE.search(names):
             widget = True

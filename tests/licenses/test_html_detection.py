@@ -153,3 +153,14 @@ def test_all_rights_reserved_for_the_photos_only_leaves_the_text_license() -> No
         ).license
         == "LicenseRef-AllRightsReserved"
     )
+
+
+def test_utility_classes_do_not_make_the_footer_a_part() -> None:
+    footer = '<main><p>本文。</p></main><footer><p class="text-secondary pr-3">© 2024 · CC BY 4.0</p></footer>'
+    assert detect_license(footer).license == "CC-BY-4.0"
+    assert (
+        detect_license(
+            '<main><p>本文。</p></main><div class="ad-widget"><p>CC BY 4.0</p></div>'
+        ).license
+        is None
+    )
