@@ -116,6 +116,11 @@ def main() -> None:
     )
     print(f"| other pages skipped | {skipped:.4f} ({len(others - passed)}/{len(others)}) |")
     built_other = {u for u, k in kind_of.items() if not k.startswith("ja-")}
+    built_ja = japanese - built_other
+    print(
+        f"| … of those built as Japanese | {len(built_ja & passed) / len(built_ja):.4f} "
+        f"({len(built_ja & passed)}/{len(built_ja)}) |"
+    )
     print(
         f"| pages built in other languages skipped | {len(built_other - passed) / len(built_other):.4f} "
         f"({len(built_other - passed)}/{len(built_other)}) |"
