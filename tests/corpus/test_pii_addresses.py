@@ -21,7 +21,7 @@ def verdicts():
     scrubber = PiiScrubber(ScrubberConfig())
     scrubber.load()
     by_form = defaultdict(list)
-    for case, verdict, masked in judge(scrubber, AddressForms(seed=1).cases(per_form=12)):
+    for case, verdict, masked in judge(scrubber, AddressForms(seed=1).cases(per_form=8)):
         by_form[case.form].append((case, verdict, masked))
     return by_form
 
