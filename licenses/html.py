@@ -140,9 +140,10 @@ _PART_TOKEN_RE = re.compile(
     r"|osusume)(?:[-_].*)?|secondary",
     re.I,
 )
-#: a widget is a part of the page, except inside the footer, where themes put the license
+#: a widget or an ``<aside>`` is a part of the page, except inside the footer, where themes
+#: put the license (WordPress: ``<footer><aside class="widget-area">``)
 _WIDGET_CLASS_RE = re.compile(r"widget", re.I)
-_PART_TAGS = frozenset({"aside", "iframe", "embed", "object"})
+_PART_TAGS = frozenset({"iframe", "embed", "object"})
 _MEDIA_TYPES = frozenset(
     {"ImageObject", "VideoObject", "MediaObject", "AudioObject", "Photograph", "3DModel"}
 )
@@ -188,7 +189,7 @@ def _scope(el: etree._Element) -> Scope:
             return "comments"
         if tag in _PART_TAGS or any(_PART_TOKEN_RE.fullmatch(t) for t in names.split()):
             part = True
-        elif _WIDGET_CLASS_RE.search(names):
+        elif tag == "aside" or _WIDGET_CLASS_RE.search(names):
             widget = True
         if tag == "footer" or node.get("role") == "contentinfo" or _FOOTER_CLASS_RE.search(names):
             footer = True

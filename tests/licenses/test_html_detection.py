@@ -164,3 +164,11 @@ def test_utility_classes_do_not_make_the_footer_a_part() -> None:
         ).license
         is None
     )
+
+
+def test_footer_widget_area_keeps_the_site_license() -> None:
+    page = (
+        '<main><p>本文。</p></main><footer id="colophon"><aside class="widget-area" role="complementary">'
+        '<section class="widget"><p>CC BY-SA 4.0</p></section></aside></footer>'
+    )
+    assert detect_license(page).license == "CC-BY-SA-4.0"
