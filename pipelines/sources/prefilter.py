@@ -86,6 +86,11 @@ class Verdict:
     kanji: int
     encoding: str
 
+    @property
+    def detail(self) -> str:
+        """What was counted, for ``rejected/``: ``kana=0 kanji=12 reading=cp932``."""
+        return f"kana={self.kana} kanji={self.kanji} reading={self.encoding or 'none'}"
+
 
 def html_lang(body: bytes) -> str:
     """The primary language of ``<html lang>`` (or a Content-Language meta), lower-cased.

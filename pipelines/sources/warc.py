@@ -193,7 +193,9 @@ class WarcReader:
         if self.params.japanese_prefilter:
             verdict = looks_japanese(body, declared)
             if not verdict.japanese:
-                return reject(self._bare(capture), "prefilter", PREFILTER_REASON)
+                doc = self._bare(capture)
+                doc.metadata["reject_detail"] = verdict.detail
+                return reject(doc, "prefilter", PREFILTER_REASON)
             declared = verdict.encoding  # where the kana were: beats a wrong declaration
         try:
             html_text, encoding = decode_japanese(body, declared)

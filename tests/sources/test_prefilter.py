@@ -109,6 +109,7 @@ def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
     source = WarcSource(WarcParams(path=str(path), japanese_prefilter=True), REPO)
     docs = {d.metadata["url"]: d for task in source.plan() for d in source.read(task)}
     assert rejection(docs["https://en.example/1"]) == ("prefilter", "not_japanese")
+    assert docs["https://en.example/1"].metadata["reject_detail"] == "kana=0 kanji=0 reading=utf-8"
     ja = docs["https://ja.example/1"]
     assert rejection(ja) is None or rejection(ja)[0] != "prefilter"
     assert "秋" in ja.text or "山" in ja.text, ja.text[:200]
