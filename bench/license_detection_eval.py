@@ -6,7 +6,10 @@ Run from the repository root:
 
 The page set is ``tests/fixtures/web/`` (``cases.yaml`` + ``pages/``): every marker
 the detector reads and the negatives (all rights reserved, 無断転載禁止, image-only
-CC, quotations, conflicts, reservation signals). Each case is judged by
+CC, quotations, conflicts, reservation signals), and full pages whose CC license covers
+only a part — comments, a photo, a quotation, a widget, a sidebar — or whose own license
+is written in one of the URL and wording forms sites use (``s_*``/``t_*``, written by
+``tests/fixtures/web/make_scope_pages.py``). Each case is judged by
 :func:`licenses.web.assess_page`, the function the ``warc`` and ``crawl`` sources use.
 """
 

@@ -384,12 +384,12 @@ _PORT_WORD = "|".join(re.escape(w) for w in sorted(_PORT_WORDS, key=len, reverse
 
 _STATEMENT_RE = re.compile(
     r"(?:クリエイティブ[・･\s]?コモンズ|creative\s+commons|(?<![A-Za-z0-9])CC(?![A-Za-z0-9]))"
-    r"[\s・･:：]*(?:ライセンス|license|licence)?"
+    r"[\s・･:：-]*(?:ライセンス|license|licence)?"
     r"[\s\u3000「『\"“'（(【\[:：]*"
     r"(?:CC[\s-]?)?"
     rf"(?P<elements>(?:{_ELEMENT_WORD})(?:{_SEP}(?:{_ELEMENT_WORD}))*)"
-    r"[\s\u3000]*(?:v(?:ersion)?\.?\s*|バージョン\s*)?(?P<version>\d\.\d)"
-    rf"(?:[\s\u3000]*(?P<port>{_PORT_WORD})(?![A-Za-z]))?",
+    r"[\s\u3000-]*(?:v(?:ersion)?\.?\s*|バージョン\s*)?(?P<version>\d\.\d)"
+    rf"(?:[\s\u3000-]*(?P<port>{_PORT_WORD})(?![A-Za-z]))?",
     re.I,
 )
 _CC0_RE = re.compile(
@@ -483,6 +483,8 @@ def license_from_statement(text: str) -> str | None:
     'CC-BY-SA-4.0'
     >>> license_from_statement("無断転載を禁じます。") is None
     True
+    >>> license_from_statement("CC-BY 4.0"), license_from_statement("CC-BY-SA-2.1-JP")
+    ('CC-BY-4.0', 'CC-BY-SA-2.1-JP')
     """
     found = cc_in_statement(text)
     if not found:

@@ -1,8 +1,12 @@
 """Reading a web page's license from its raw HTML, with where each marker was found.
 
 Precision before recall: a marker counts for the page only when it speaks for the
-page. Markers inside a figure, a caption, a picture, a quotation, an image's JSON-LD
-or RDFa ``about=`` an image speak for that part only and are set aside; a license
+page. Markers inside a figure, a caption, a picture, a quotation, the readers' comments,
+an image's JSON-LD or RDFa ``about=`` an image speak for that part only and are set
+aside; one in a sidebar, widget, embed or ad counts only beside a sentence that names
+this page or site; a sentence that names a part before the license or the reservation
+(「コメント欄の投稿は…」, "Photos © …, all rights reserved", 「姉妹サイトのコンテンツは…」)
+speaks for that part only; a license
 named in running text counts only in the page's footer (``<footer>``,
 ``role=contentinfo``, ``id``/``class`` footer/copyright/license) or in a sentence that
 says *this* page/site/work is licensed. Disagreeing markers resolve to the stricter
@@ -124,6 +128,22 @@ _IMAGE_CLASS_RE = re.compile(
     r"caption|photo|image|img|figure|thumbnail|gallery|media-credit|illust|picture", re.I
 )
 _FOOTER_CLASS_RE = re.compile(r"footer|copyright|licen[cs]e|colophon|site-?info|contentinfo", re.I)
+#: readers' comments: whatever license they carry is the commenters', never the page's
+_COMMENTS_CLASS_RE = re.compile(
+    r"(?<![a-z])(?:comments?|commentlist|respond|disqus|replies|kuchikomi)(?![a-z])", re.I
+)
+#: a part of the page that is about something else: a sidebar, an embedded widget, an ad —
+#: matched against whole class/id tokens (``ad-widget``, ``wp-block-embed``, ``secondary``),
+#: so utility classes such as ``text-secondary`` do not count
+_PART_TOKEN_RE = re.compile(
+    r"(?:.*[-_])?(?:sidebar|side-bar|embed(?:ded)?|advert\w*|sponsor\w*|ads?|related|recommend\w*"
+    r"|osusume)(?:[-_].*)?|secondary",
+    re.I,
+)
+#: a widget or an ``<aside>`` is a part of the page, except inside the footer, where themes
+#: put the license (WordPress: ``<footer><aside class="widget-area">``)
+_WIDGET_CLASS_RE = re.compile(r"widget", re.I)
+_PART_TAGS = frozenset({"iframe", "embed", "object"})
 _MEDIA_TYPES = frozenset(
     {"ImageObject", "VideoObject", "MediaObject", "AudioObject", "Photograph", "3DModel"}
 )
@@ -134,7 +154,9 @@ _IMAGE_FILE_RE = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp|mp4|webm|mp3)(?:[?#].*)?$", re.I
 )
 
-Scope = Literal["image", "quote", "footer", "body"]
+Scope = Literal["image", "quote", "comments", "part", "footer", "body"]
+#: scopes whose markers never speak for the page
+_OTHER_SCOPES = ("image", "quote", "comments")
 
 
 def _class_and_id(el: etree._Element) -> str:
@@ -142,8 +164,13 @@ def _class_and_id(el: etree._Element) -> str:
 
 
 def _scope(el: etree._Element) -> Scope:
-    """Where ``el`` sits: inside an image/figure, a quotation, the page footer, or the body."""
-    footer = False
+    """Where ``el`` sits: inside an image/figure, a quotation, the readers' comments, a part
+    about something else (sidebar, embedded widget, ad), the page footer, or the body.
+
+    A marker in ``part`` scope speaks for the page only with a sentence that says so
+    (「このブログの記事は…」); one in ``image``, ``quote`` or ``comments`` scope never does.
+    """
+    footer = part = widget = False
     node: etree._Element | None = el
     while node is not None:
         tag = node.tag if isinstance(node.tag, str) else ""
@@ -158,10 +185,20 @@ def _scope(el: etree._Element) -> Scope:
             return "image"
         if tag in _QUOTE_TAGS:
             return "quote"
+        if _COMMENTS_CLASS_RE.search(names):
+            return "comments"
+        if tag in _PART_TAGS or any(_PART_TOKEN_RE.fullmatch(t) for t in names.split()):
+            part = True
+        elif tag == "aside" or _WIDGET_CLASS_RE.search(names):
+            widget = True
         if tag == "footer" or node.get("role") == "contentinfo" or _FOOTER_CLASS_RE.search(names):
             footer = True
         node = node.getparent()
-    return "footer" if footer else "body"
+    if part:
+        return "part"
+    if footer:
+        return "footer"
+    return "part" if widget else "body"
 
 
 # --------------------------------------------------------------------------- sentences
@@ -214,6 +251,42 @@ _EXCEPT_AFTER_RE = re.compile(r"^(?:等|など)?\s*(?:以外|を除|除く|除�
 _EXCEPT_BEFORE_RE = re.compile(r"(?:except|excluding|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
+#: parts of a page other than its text: readers' comments, quotations, embeds, ads, other sites
+_PART_WORD_RE = re.compile(
+    r"コメント|(?:ユーザー|利用者|読者|会員)(?:の|が|から)?(?:投稿|書き込み)|投稿者|書き込み"
+    r"|引用(?:部分|箇所|文|した|元|され)|埋め込|ウィジェット|広告|スライド"
+    r"|(?:姉妹|関連|外部|他の?|提携)サイト|他社"
+    r"|\b(?:comments?|user\s+(?:contributions|submissions|posts)|quot(?:ed|ations?|es)|excerpts?"
+    r"|passages?|embedded|embeds?|widgets?|sidebar|sister\s+(?:sites?|projects?)|advertis\w*|ads"
+    r"|third[-\s]party|slides?)\b",
+    re.I,
+)
+#: another site or company: text named after it is theirs, not this page's
+_OTHER_OWNER_RE = re.compile(
+    r"(?:姉妹|関連|外部|他の?|提携)サイト|他社|\b(?:sister\s+(?:sites?|projects?)|third[-\s]party)\b",
+    re.I,
+)
+#: the page's own text; named beside a part (「文章・画像の」) the clause is about the text too
+_TEXT_WORD_RE = re.compile(
+    r"文章|本文|記事|テキスト|コンテンツ|著作物|\b(?:text|articles?|content|posts?|writings?)\b",
+    re.I,
+)
+#: a text word that only says where the part is: 「記事へのコメント」「本文中の写真」, "comments on this post"
+_TEXT_AS_PLACE_AFTER_RE = re.compile(
+    r"^(?:中|内|への|に対する|に寄せられた|に付いた|で使用|に使用|に掲載|に含まれ|の中)"
+)
+_TEXT_AS_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:on|in|to|of|within|from|under|for)\s+(?:(?:this|the|our|each|these|every|an?)\s+)?$",
+    re.I,
+)
+
+
+def _excluded(clause: str, m: re.Match[str]) -> bool:
+    return bool(
+        _EXCEPT_AFTER_RE.search(clause[m.end() :]) or _EXCEPT_BEFORE_RE.search(clause[: m.start()])
+    )
+
+
 def _names_an_image(clause: str) -> bool:
     """Whether ``clause`` (the words before a license name) says it is about an image.
 
@@ -222,13 +295,39 @@ def _names_an_image(clause: str) -> bool:
     >>> _names_an_image("このブログのイラストは "), _names_an_image("写真以外の文章は ")
     (True, False)
     """
-    for m in _IMAGE_WORD_RE.finditer(clause):
-        if _EXCEPT_AFTER_RE.search(clause[m.end() :]) or _EXCEPT_BEFORE_RE.search(
+    return any(not _excluded(clause, m) for m in _IMAGE_WORD_RE.finditer(clause))
+
+
+def _names_a_part(clause: str) -> bool:
+    """Whether ``clause`` says it is about a part of the page only: an image, the readers'
+    comments, a quotation, an embed, an ad or another site — and not the page's text too.
+
+    >>> _names_a_part("※ コメント欄の投稿内容は"), _names_a_part("User comments are licensed under ")
+    (True, True)
+    >>> _names_a_part("当サイトの文章・画像の"), _names_a_part("Text licensed under ")
+    (False, False)
+    >>> _names_a_part("記事へのコメントは"), _names_a_part("コメントを除き、このサイトの記事は")
+    (True, False)
+    >>> _names_a_part("姉妹サイト『ことば辞典』のコンテンツは ")
+    True
+    """
+    if not any(
+        not _excluded(clause, m)
+        for rx in (_IMAGE_WORD_RE, _PART_WORD_RE)
+        for m in rx.finditer(clause)
+    ):
+        return False
+    if any(not _excluded(clause, m) for m in _OTHER_OWNER_RE.finditer(clause)):
+        return True  # 「姉妹サイトのコンテンツは」: the text named is the other site's
+    for m in _TEXT_WORD_RE.finditer(clause):
+        if _excluded(clause, m):
+            continue
+        if _TEXT_AS_PLACE_AFTER_RE.search(clause[m.end() :]) or _TEXT_AS_PLACE_BEFORE_RE.search(
             clause[: m.start()]
         ):
             continue
-        return True
-    return False
+        return False
+    return True
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -386,7 +485,7 @@ class _Collector:
 
     def claim(self, license_id: str | None, where: str, value: str, scope: Scope = "body") -> None:
         value = value.strip()[:300]
-        if scope in ("image", "quote"):
+        if scope in _OTHER_SCOPES or scope == "part":
             self.set_aside.append(SetAside(license_id, where, value, f"{scope}_scope"))
         else:
             self.findings.append(Finding(license_id, where, value))
@@ -415,17 +514,19 @@ def _head_and_links(root: etree._Element, col: _Collector) -> None:
             "dct:license",
         ):
             where = "html:head/link[rel=license]" if in_head else f"html:{tag}[rel=license]"
-            scope: Scope = "body" if in_head else _scope(el)
-            if scope == "body" and not in_head and _image_worded(el):
+            scope: Scope = "body" if in_head else _marker_scope(el)
+            if scope in ("body", "footer") and not in_head and _image_worded(el):
                 scope = "image"
             _url_claim(col, href, where, scope, known_only=False)
         elif (el.get("itemprop") or "").lower() == "license":
-            _url_claim(col, href, f"html:{tag}[itemprop=license]", _scope(el), known_only=False)
+            _url_claim(
+                col, href, f"html:{tag}[itemprop=license]", _marker_scope(el), known_only=False
+            )
         elif tag == "a" and cc_from_url(href) is not None and not is_badge_url(href):
             # a plain deed link: counts when it wraps a badge or sits in page scope
-            scope = _scope(el)
+            scope = _marker_scope(el)
             badge = any(is_badge_url(img.get("src") or "") for img in el.iter("img"))
-            if scope in ("image", "quote") or badge:
+            if scope in _OTHER_SCOPES or scope == "part" or badge:
                 _url_claim(col, href, "html:a[href=cc-deed]", scope, known_only=True)
             elif scope == "footer" and not _image_worded(el):
                 _url_claim(col, href, "html:a[href=cc-deed]", scope, known_only=True)
@@ -445,7 +546,16 @@ def _badges(root: etree._Element, col: _Collector) -> None:
         link = next((a for a in img.iterancestors("a")), None)
         if link is not None and cc_from_url(link.get("href") or "") is not None:
             continue  # the deed link already speaks for it
-        col.claim(license_from_known_url(src), "html:img[src=cc-badge]", src, _scope(img))
+        col.claim(license_from_known_url(src), "html:img[src=cc-badge]", src, _marker_scope(img))
+
+
+def _marker_scope(el: etree._Element) -> Scope:
+    """The scope of a link or badge; one in a sidebar or widget speaks for the page only
+    when a sentence beside it says so (「このブログの記事は」)."""
+    scope = _scope(el)
+    if scope == "part" and _page_sentence_around(el):
+        return "body"
+    return scope
 
 
 def _block_text_of(el: etree._Element) -> str:
@@ -456,20 +566,21 @@ def _block_text_of(el: etree._Element) -> str:
 
 
 def _image_worded(el: etree._Element) -> bool:
-    """Whether the text just before ``el`` in its block names an image (写真, Photo by …)."""
+    """Whether the text just before ``el`` in its block names an image or another part of
+    the page (写真, Photo by …, コメント)."""
     block = _block_text_of(el)
     own = _norm(el.text_content())
     cut = block.find(own) if own else -1
     before = block[: cut if cut >= 0 else len(block)][-60:]
     last = _sentences(before)
     clause = last[-1][1] if last else before
-    return _names_an_image(clause)
+    return _names_a_part(clause)
 
 
 def _page_sentence_around(el: etree._Element) -> bool:
     block = _block_text_of(el)
     return any(
-        _SELF_RE.search(s) and _LICENSING_RE.search(s) and not _IMAGE_WORD_RE.search(s)
+        _SELF_RE.search(s) and _LICENSING_RE.search(s) and not _names_a_part(s)
         for _, s in _sentences(block)
     )
 
@@ -543,7 +654,7 @@ def _statements(root: etree._Element, col: _Collector) -> None:
     page_blocks = []
     for block in _text_blocks(root):
         text = block.text
-        if block.scope in ("image", "quote"):
+        if block.scope in _OTHER_SCOPES:
             for cc in cc_in_statement(text):
                 col.aside(cc.license_id, "html:text", text, f"{block.scope}_scope")
             continue
@@ -555,8 +666,7 @@ def _statements(root: etree._Element, col: _Collector) -> None:
 
 
 def _sentence_claims(col: _Collector, block: _Block, sentence: str) -> None:
-    if _ARR_RE.search(sentence):
-        col.claim(ALL_RIGHTS_RESERVED, "html:text[all-rights-reserved]", sentence, block.scope)
+    _reservation_claim(col, block, sentence)
     matches = cc_matches(sentence)
     if not matches:
         return
@@ -570,12 +680,34 @@ def _sentence_claims(col: _Collector, block: _Block, sentence: str) -> None:
             col.aside(lid, "html:text", sentence, "compatibility_note")
         elif _DISCUSSION_AFTER_RE.search(after):
             col.aside(lid, "html:text", sentence, "discussion")
-        elif _names_an_image(before):
+        elif _names_an_image(before) and _names_a_part(before):
             col.aside(lid, "html:text", sentence, "image_scope")
+        elif _names_a_part(before):
+            col.aside(lid, "html:text", sentence, "part_scope")
         elif block.scope == "footer" or page_sentence:
-            col.claim(lid, "html:text", sentence, block.scope)
+            col.claim(lid, "html:text", sentence, _said_of_page(block.scope))
         else:
             col.aside(lid, "html:text", sentence, "not_page_scope")
+
+
+def _said_of_page(scope: Scope) -> Scope:
+    """A sentence in a sidebar or widget that names this page speaks for the page."""
+    return "body" if scope == "part" else scope
+
+
+def _reservation_claim(col: _Collector, block: _Block, sentence: str) -> None:
+    """All rights reserved / 無断転載禁止, unless it is said of a part only (「Photos © …, all
+    rights reserved」) or sits in a sidebar or widget without naming this page."""
+    m = _ARR_RE.search(sentence)
+    if not m:
+        return
+    where = "html:text[all-rights-reserved]"
+    if block.scope == "part" and not _SELF_RE.search(sentence):
+        col.aside(ALL_RIGHTS_RESERVED, where, sentence, "part_scope")
+    elif _names_a_part(sentence[: m.start()]):
+        col.aside(ALL_RIGHTS_RESERVED, where, sentence, "part_scope")
+    else:
+        col.claim(ALL_RIGHTS_RESERVED, where, sentence, _said_of_page(block.scope))
 
 
 def _gov_terms(col: _Collector, block: _Block) -> None:
@@ -592,7 +724,12 @@ def _gov_terms(col: _Collector, block: _Block) -> None:
             _SELF_RE.search(sentence) and _LICENSING_RE.search(sentence)
         )
         if page:
-            col.claim(GOV_STANDARD_TERMS_2, "html:text[gov-standard-terms]", sentence, block.scope)
+            col.claim(
+                GOV_STANDARD_TERMS_2,
+                "html:text[gov-standard-terms]",
+                sentence,
+                _said_of_page(block.scope),
+            )
         else:
             col.aside(
                 GOV_STANDARD_TERMS_2, "html:text[gov-standard-terms]", sentence, "not_page_scope"

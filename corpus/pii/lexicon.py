@@ -140,6 +140,23 @@ def prefectures() -> tuple[str, ...]:
     return tuple(row[0] for row in data["addresses"]["prefecture"])
 
 
+@cache
+def kana_municipalities() -> tuple[str, ...]:
+    """Municipalities whose names hold hiragana (さいたま市, 東かがわ市, 上北郡おいらせ町), each
+    also without its 郡 (from the gimei address list): a kana run before 市/町 is otherwise
+    a sentence's own words.
+
+    >>> m = kana_municipalities()
+    >>> "ひたちなか市" in m, "上北郡おいらせ町" in m, "おいらせ町" in m, "札幌市" in m
+    (True, True, True, False)
+    """
+    data = _load_yaml(DATA_DIR / "addresses.yaml")
+    names = {row[0] for row in data["addresses"]["city"] if re.search("[\u3041-\u309f]", row[0])}
+    names |= {name.split("郡", 1)[1] for name in names if "郡" in name}
+    names |= {re.sub("[^市区町村]+区$", "", name) for name in names}  # さいたま市 of さいたま市西区
+    return tuple(sorted(names))
+
+
 def alternation(words: Iterable[str]) -> str:
     """A non-capturing regex matching any of the literal ``words``, built as a trie.
 

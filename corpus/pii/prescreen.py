@@ -3,7 +3,8 @@
 Presidio's engine costs a spaCy pass per text (about 130 k characters per second with
 a blank ``ja`` pipeline); a corpus document rarely holds personal data. One compiled
 ``re`` alternation finds *anchors* — an ``@``, a digit group shaped like a phone,
-card, My Number, postal code or IP address, a 丁目/番地 block, and (when names are
+card, My Number, postal code or IP address, a 丁目/番地 block, a Kyoto 上ル/下ル
+address, and (when names are
 masked) a kanji word before an honorific, a name label, or a lexicon full name. The
 windows around anchors (merged, widened so no number or word is cut) are all the
 engine sees; a document without an anchor is never analyzed.
@@ -39,6 +40,8 @@ PATTERN_ANCHORS: tuple[str, ...] = tuple(
         r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}",
         "[0-9A-Fa-f]{1,4}::|::[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){4,}",
         "丁目|番地|〒",
+        # a Kyoto address: crossing street, direction, town, then a bare number
+        "(?:上|下|西入|東入)[ルる][^\\n、。]{0,12}?[0-9０-９]",
         "[0-9０-９一二三四五六七八九十]番[0-9０-９一二三四五六七八九十]",
         f"[市区町村][^\\n、。]{{0,14}}?{_D}{{1,4}}[-‐－ー−―]{_D}",
     ]

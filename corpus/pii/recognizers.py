@@ -37,6 +37,7 @@ from corpus.pii.lexicon import (
     NAME_LABELS,
     NameLexicon,
     alternation,
+    kana_municipalities,
     prefectures,
 )
 
@@ -323,19 +324,25 @@ class BankAccountRecognizer(JapaneseRecognizer):
 
 
 class AddressRecognizer(JapaneseRecognizer):
-    """Street addresses: (prefecture) + municipality + town + house number.
+    """Street addresses: (prefecture) + municipality + town + house number (+ building, room).
 
     An address stops being personal above house level, so a house number is required
     (「二丁目5番地」「2番3号」「1-2-3」, not 「砂津二丁目」); a building and room
-    (…202号室) go with it. Addresses written wholly in kanji numerals
-    (「渋谷一丁目五番六号」) are the style of laws and official notices, where they name
-    offices: they score below the threshold unless a context word (住所, 自宅, 在住 …)
-    is near.
+    (「サンハイツ203号室」「ハイツ青葉 1302」「第2山田ビル 4階」, 「1-2-3-405」) go with it,
+    as one span. The forms: 丁目/番地/号 with or without the last number, Sapporo's
+    条・丁目 grid (「北3条西4丁目1-2」), Kyoto's streets (「河原町通三条上ル下丸屋町390」),
+    大字/字, full-width digits and kanji numerals. Addresses written wholly in kanji
+    numerals (「渋谷一丁目五番六号」) are the style of laws and official notices, where
+    they name offices: they score below the threshold unless a context word (住所, 自宅,
+    在住, 所在地, 会場 …) is near.
 
     >>> r = AddressRecognizer()
     >>> t = "住所：神奈川県横浜市西区みなとみらい二丁目3番1号に移転"
     >>> [t[x.start:x.end] for x in r.analyze(t, ["ADDRESS"])]
     ['神奈川県横浜市西区みなとみらい二丁目3番1号']
+    >>> t = "京都市中京区河原町通三条上ル下丸屋町390 サンハイツ203号室まで"
+    >>> [t[x.start:x.end] for x in r.analyze(t, ["ADDRESS"])]
+    ['京都市中京区河原町通三条上ル下丸屋町390 サンハイツ203号室']
     >>> [x.score for x in r.analyze("東京都渋谷区渋谷一丁目五番六号", ["ADDRESS"])]
     [0.4]
     >>> r.analyze("平成十五年法律第五十七号第三条第二項", ["ADDRESS"])
@@ -343,27 +350,39 @@ class AddressRecognizer(JapaneseRecognizer):
     """
 
     ENTITY = PiiType.ADDRESS
-    CONTEXT = ["住所", "自宅", "実家", "在住", "住む", "送付", "届け", "宛先", "転居", "〒", "郵便"]
+    CONTEXT = [
+        "住所", "自宅", "実家", "在住", "住む", "送付", "届け", "宛先", "転居", "〒", "郵便",
+        "所在地", "会場", "店舗", "本社", "事務所", "アクセス",
+    ]  # fmt: skip
     #: score of an address without Arabic digits (raised only by context)
     KANJI_ONLY_SCORE = 0.4
 
     def __init__(self) -> None:
         num = r"(?<!第)(?:[0-9０-９]{1,4}|[一二三四五六七八九十百〇]{1,4})"
         arabic = r"[0-9０-９]{1,4}"
+        # a building and room after the house number: 「サンハイツ203号室」「グリーンコート1005」
+        # 「第2山田ビル 4階」「ハイツ青葉 B棟101」「MKビル5F」 (not 「午前7時」「営業時間10:00」)
+        name = r"[\p{Katakana}\p{Han}ー・A-Za-zＡ-Ｚａ-ｚ&＆][\p{Katakana}\p{Han}ー・A-Za-zＡ-Ｚａ-ｚ0-9０-９&＆]{1,19}?"
+        room = (
+            rf"(?:{arabic}(?:号室|号|階|[FＦ](?![A-Za-z]))"
+            rf"|(?:[A-ZＡ-Ｚ]棟[ 　]?)?{arabic}(?:号室?)?(?![.．:：0-9０-９\p{{Han}}A-Za-z]|{DASH}))"
+        )
+        building = rf"(?:[ 　]?{name}[ 　]?{room}|{DASH}{arabic}(?![0-9０-９]))?"
         house = (
             rf"(?:{num}丁目{num}(?:番地?|号|{DASH}{arabic}(?:{DASH}{arabic})?)?(?:の?{num}号?)?"
             rf"|{num}番地(?:の?{num})?(?:{DASH}{arabic})?"
             rf"|{num}番{num}号?"
             rf"|{arabic}(?:{DASH}{arabic}){{1,2}})"
             r"(?![0-9０-９])"
-            # a building and room: 「サンハイツ203号室」「グリーンコート1005」 (not 「午前7時」)
-            rf"(?:[ 　]?[\p{{Katakana}}\p{{Han}}ー・A-Za-zＡ-Ｚａ-ｚ]{{2,16}}"
-            rf"(?:[ 　]?{arabic}号室?|(?<=[\p{{Katakana}}ーA-Za-zＡ-Ｚａ-ｚ]){arabic}(?![.．0-9０-９\p{{Han}}])))?"
+            f"{building}"
         )
-        # one kana between kanji is part of a town name (丸の内, 霞が関, 薫る坂); two are
-        # not. Numbered 条/線 blocks belong to the town (札幌市中央区北1条西).
+        # one kana between kanji is part of a town name (丸の内, 霞が関, 薫る坂), and a kana
+        # run before 町 (ききょう町), 通り (新通り); two elsewhere are not. Numbered 条/線 blocks belong to
+        # the town (札幌市中央区北1条西).
         kanji_town = (
             r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])\p{Hiragana}(?=[\p{Han}\p{Katakana}])"
+            r"|(?<=\p{Han})\p{Hiragana}{2,5}(?=[町村])"
+            r"|(?<=通)り"
             r"|[0-9０-９]{1,2}(?=[条線]))"
             r"{0,12}?"
         )
@@ -374,12 +393,27 @@ class AddressRecognizer(JapaneseRecognizer):
         city_chars = r"[\p{Han}\p{Katakana}ヶケ々ノ]"
         # kana city names: after a 郡 (上北郡おいらせ町) or as a city (かほく市, さいたま市)
         city = (
-            rf"(?:{city_chars}{{1,5}}郡(?:\p{{Hiragana}}{{2,6}}[町村]|{city_chars}{{1,6}}?[町村])"
+            rf"(?:{alternation(kana_municipalities())}"
+            rf"|{city_chars}{{1,5}}郡(?:\p{{Hiragana}}{{2,6}}[町村]|{city_chars}{{1,6}}?[町村])"
             rf"|(?<!\p{{Hiragana}})\p{{Hiragana}}{{2,6}}市"
             rf"|{city_chars}{{1,6}}?[市区町村])(?:[\p{{Han}}ヶ々]{{1,3}}?区)?"
         )
         city_after_pref = r"(?:[\p{Han}\p{Hiragana}\p{Katakana}ヶケ々ノ]{1,6}郡)?[\p{Han}\p{Hiragana}\p{Katakana}ヶケ々ノ]{1,8}?[市区町村](?:[\p{Han}ヶ々]{1,3}?区)?"
         pref = alternation(prefectures())
+        # Kyoto: street (通), crossing street, direction (上ル 下ル 西入ル 東入ル, also る),
+        # town, then the number, often bare: 「河原町通三条上ル下丸屋町390」
+        direction = r"(?:上|下|西入|東入)[ルる]"
+        kyoto_town = (
+            r"(?:[\p{Han}\p{Katakana}ヶケ々ー]|(?<=[\p{Han}\p{Katakana}])\p{Hiragana}(?=[\p{Han}\p{Katakana}])"
+            r"|(?<=[ルる])\p{Hiragana}{2,5}(?=\p{Han}))"
+            r"{0,10}?"
+        )
+        kyoto = (
+            rf"(?:京都府[ 　]?)?(?:京都市)?[\p{{Han}}]{{1,3}}区[ 　]?"
+            rf"[\p{{Han}}ヶ々]{{1,8}}?{direction}(?:{direction})?"
+            rf"{kyoto_town}(?:[0-9０-９]{{1,2}}丁目)?{kyoto_town}"
+            rf"{arabic}(?:番地?)?(?:の?{arabic})?(?:{DASH}{arabic}){{0,2}}(?![0-9０-９]){building}"
+        )
         super().__init__(
             [
                 Pattern(
@@ -390,6 +424,7 @@ class AddressRecognizer(JapaneseRecognizer):
                 Pattern(
                     "address_from_city", rf"(?<![\p{{Han}}ヶ々]){city}{town_after_city}{house}", 0.6
                 ),
+                Pattern("address_kyoto", rf"(?<![\p{{Han}}ヶ々]){kyoto}", 0.7),
             ]
         )
 

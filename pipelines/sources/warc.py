@@ -24,7 +24,9 @@ silently cut the page), ``empty_file`` (a 0-byte archive); the rest of an archiv
 record ``decompression_bomb`` when it expands past
 :data:`~pipelines.sources.limits.MAX_EXPANSION_RATIO`, or
 ``malformed_archive:HeaderLineTooLong`` when a header line passes
-:data:`~pipelines.sources.limits.MAX_HEADER_LINE`; stage ``optout`` for a
+:data:`~pipelines.sources.limits.MAX_HEADER_LINE`; stage ``prefilter`` for
+``not_japanese`` (no Japanese in the raw bytes, :mod:`pipelines.sources.prefilter`;
+only with ``japanese_prefilter: true``); stage ``optout`` for a
 page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
 ``optout:noai``); stage ``license`` for ``no-license``, ``license_unrecognized`` and
 ``license_conflict``.
@@ -60,6 +62,8 @@ from pipelines.sources.base import Source, SourceParams, register_source
 from pipelines.sources.files import DecompressionBomb, InputRejected, expand_paths, open_binary
 from pipelines.sources.limits import EXPANSION_FLOOR, MAX_EXPANSION_RATIO, MAX_HEADER_LINE
 from pipelines.sources.markup import parse_html_within_limits
+from pipelines.sources.prefilter import REJECT_REASON as PREFILTER_REASON
+from pipelines.sources.prefilter import looks_japanese
 
 SOURCE_NAME = "web"
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -84,6 +88,9 @@ class WarcParams(SourceParams):
     """robots.txt groups honoured as AI-training opt-outs (besides ``*``)."""
     min_text_chars: int = Field(1, ge=0)
     """Pages whose extracted main text is shorter are rejected (``no_main_text``)."""
+    japanese_prefilter: bool = False
+    """Skip pages whose raw bytes show no Japanese before extraction (stage ``prefilter``,
+    reason ``not_japanese``; :mod:`pipelines.sources.prefilter`): for crawl segments."""
 
 
 @register_source
@@ -182,10 +189,16 @@ class WarcReader:
             return reject(doc, "read", "payload_too_large")
         if not body.strip():
             return reject(self._bare(capture), "read", "empty_payload")
+        declared = _declared_charset(capture.content_type, body)
+        if self.params.japanese_prefilter:
+            verdict = looks_japanese(body, declared)
+            if not verdict.japanese:
+                doc = self._bare(capture)
+                doc.metadata["reject_detail"] = verdict.detail
+                return reject(doc, "prefilter", PREFILTER_REASON)
+            declared = verdict.encoding  # where the kana were: beats a wrong declaration
         try:
-            html_text, encoding = decode_japanese(
-                body, _declared_charset(capture.content_type, body)
-            )
+            html_text, encoding = decode_japanese(body, declared)
         except UndecodableText as exc:
             doc = self._bare(capture)
             doc.metadata["reject_detail"] = str(exc)

@@ -30,6 +30,12 @@ def test_page_set_covers_every_marker_and_negative() -> None:
         "noai",
         "robots.txt",
         "tdmrep.json",
+        "comments",
+        "sidebar",
+        "embedded",
+        "protocol-relative",
+        "legalcode",
+        "footer words only",
     ]:
         assert needed in markers, needed
 
@@ -94,3 +100,75 @@ def test_xhtml_with_xml_declaration_is_read() -> None:
         "<body><p>本文</p></body></html>"
     )
     assert detect_license(page).license == "CC-BY-4.0"
+
+
+@pytest.mark.parametrize(
+    ("html", "why"),
+    [
+        # a license for the readers' comments, in the comment form
+        (
+            '<article><p>本文。</p></article><section id="comments"><p>コメントは '
+            '<a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a>'
+            " で公開されます。</p></section>",
+            "comments_scope",
+        ),
+        # a sidebar about another work, with the work's badge
+        (
+            '<main><p>本文。</p></main><aside class="sidebar"><p>『ある本』は CC BY 4.0 です。</p>'
+            '<a rel="license" href="//creativecommons.org/licenses/by/4.0/">'
+            '<img src="https://i.creativecommons.org/l/by/4.0/88x31.png"></a></aside>',
+            "part_scope",
+        ),
+        # the footer speaks of the comments only
+        (
+            "<main><p>本文。</p></main><footer>User comments are licensed under CC BY-SA 4.0.</footer>",
+            "part_scope",
+        ),
+    ],
+)
+def test_a_license_for_part_of_the_page_is_set_aside(html: str, why: str) -> None:
+    page = detect_license(html)
+    assert page.license is None
+    assert why in {s.why for s in page.set_aside}
+
+
+def test_a_sidebar_sentence_that_names_the_site_speaks_for_it() -> None:
+    page = detect_license(
+        '<main><p>本文。</p></main><aside class="sidebar"><section class="widget">'
+        '<p>このブログの記事は <a rel="license" href="https://creativecommons.org/licenses/by/4.0/deed.ja">'
+        "CC BY 4.0</a> で提供しています。</p></section></aside>"
+    )
+    assert page.license == "CC-BY-4.0"
+
+
+def test_all_rights_reserved_for_the_photos_only_leaves_the_text_license() -> None:
+    page = detect_license(
+        "<main><p>本文。</p></main><footer>Text licensed under CC BY 4.0. "
+        "Photos © Hanako Sato, all rights reserved.</footer>"
+    )
+    assert page.license == "CC-BY-4.0"
+    assert (
+        detect_license(
+            "<main><p>本文。</p></main><footer>CC BY 4.0。当サイトの文章・画像の無断転載を禁止します。</footer>"
+        ).license
+        == "LicenseRef-AllRightsReserved"
+    )
+
+
+def test_utility_classes_do_not_make_the_footer_a_part() -> None:
+    footer = '<main><p>本文。</p></main><footer><p class="text-secondary pr-3">© 2024 · CC BY 4.0</p></footer>'
+    assert detect_license(footer).license == "CC-BY-4.0"
+    assert (
+        detect_license(
+            '<main><p>本文。</p></main><div class="ad-widget"><p>CC BY 4.0</p></div>'
+        ).license
+        is None
+    )
+
+
+def test_footer_widget_area_keeps_the_site_license() -> None:
+    page = (
+        '<main><p>本文。</p></main><footer id="colophon"><aside class="widget-area" role="complementary">'
+        '<section class="widget"><p>CC BY-SA 4.0</p></section></aside></footer>'
+    )
+    assert detect_license(page).license == "CC-BY-SA-4.0"

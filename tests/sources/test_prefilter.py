@@ -1,0 +1,115 @@
+"""The Japanese pre-filter on raw page bytes, alone and in the ``warc`` source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from faker import Faker
+
+from corpus.document import rejection
+from pipelines.crawler.fetch import FetchResult
+from pipelines.crawler.warc_out import WarcRecorder
+from pipelines.sources.prefilter import looks_japanese
+from pipelines.sources.warc import WarcParams, WarcSource
+from tests.conftest import SHARED_DATA
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = REPO / "tests" / "fixtures" / "web" / "pages"
+WARC_FIXTURES = REPO / "tests" / "fixtures" / "warc"
+
+#: real Japanese pages of the license page set: UTF-8, Shift_JIS and EUC-JP
+JAPANESE_PAGES = [
+    "s_comments_cc_ja.html",
+    "s_arr_sjis_comments_cc.html",
+    "s_bysa21jp_legalcode_euc.html",
+    "h_cc_jp_chooser_ncsa.html",
+]
+
+
+@pytest.mark.parametrize("name", JAPANESE_PAGES)
+@pytest.mark.parametrize("declared", [None, "UTF-8", "Shift_JIS", "EUC-JP", "ISO-8859-1", "Big5"])
+def test_japanese_pages_pass_whatever_charset_they_declare(name: str, declared: str | None) -> None:
+    verdict = looks_japanese((PAGES / name).read_bytes(), declared)
+    assert verdict.japanese, verdict
+    assert verdict.kana > 20
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "egov_laws").exists(), reason="needs shared/data")
+def test_real_shift_jis_law_pages_pass() -> None:
+    pages = sorted((SHARED_DATA / "egov_laws" / "html_2013").glob("*.html"))[:20]
+    assert pages
+    for page in pages:
+        body = page.read_bytes()
+        assert looks_japanese(body, None).japanese, page
+        assert looks_japanese(body, "ISO-8859-1").encoding == "cp932", page
+
+
+@pytest.mark.parametrize(
+    ("locale", "encoding", "charset"),
+    [
+        ("zh_CN", "gbk", "GBK"),
+        ("zh_CN", "gbk", None),
+        ("zh_TW", "big5", "Big5"),
+        ("zh_TW", "big5", None),
+        ("zh_TW", "utf-8", "utf-8"),
+        ("ru_RU", "koi8_r", None),
+        ("de_DE", "iso-8859-1", None),
+        ("th_TH", "tis-620", None),
+    ],
+)
+def test_other_languages_are_skipped(locale: str, encoding: str, charset: str | None) -> None:
+    fake = Faker(locale)
+    fake.seed_instance(3)
+    for _ in range(5):
+        text = "".join(f"<p>{fake.paragraph(nb_sentences=8)}</p>" for _ in range(4))
+        body = f"<html><body>{text}</body></html>".encode(encoding, errors="xmlcharrefreplace")
+        verdict = looks_japanese(body, charset)
+        assert not verdict.japanese, (locale, encoding, verdict)
+
+
+def test_english_page_with_a_few_japanese_words_is_skipped() -> None:
+    body = (WARC_FIXTURES / "example.warc").read_bytes()  # example.com, as captured
+    assert not looks_japanese(body).japanese
+    switcher = (
+        b"<html lang='en'><p>Language: English | \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e</p></html>"
+    )
+    assert not looks_japanese(switcher).japanese  # 日本語 has no kana
+
+
+def test_a_short_page_passes_only_with_a_japanese_hint() -> None:
+    short = "<p>ありがとう。</p>"
+    assert not looks_japanese(short.encode()).japanese
+    assert looks_japanese(f"<html lang='ja'>{short}</html>".encode()).reason == "kana+hint"
+    assert looks_japanese(short.encode("cp932"), "Shift_JIS").reason == "kana+hint"
+
+
+def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
+    tmp_path: Path,
+) -> None:
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    sjis = (PAGES / "s_arr_sjis_comments_cc.html").read_bytes()
+    english = (
+        b"<html lang='en'><body><main><p>"
+        + b"The quick brown fox. " * 20
+        + b"</p></main></body></html>"
+    )
+    path = tmp_path / "mix.warc.gz"
+    with WarcRecorder(path) as w:
+        for url, body, ct in [
+            ("https://ja.example/1", sjis, "text/html; charset=ISO-8859-1"),  # a wrong declaration
+            ("https://en.example/1", english, "text/html; charset=utf-8"),
+        ]:
+            w.record(
+                FetchResult(
+                    url=url, started=when, status=200, headers=[("Content-Type", ct)], body=body
+                )
+            )
+    source = WarcSource(WarcParams(path=str(path), japanese_prefilter=True), REPO)
+    docs = {d.metadata["url"]: d for task in source.plan() for d in source.read(task)}
+    assert rejection(docs["https://en.example/1"]) == ("prefilter", "not_japanese")
+    assert docs["https://en.example/1"].metadata["reject_detail"] == "kana=0 kanji=0 reading=utf-8"
+    ja = docs["https://ja.example/1"]
+    assert rejection(ja) is None or rejection(ja)[0] != "prefilter"
+    assert "秋" in ja.text or "山" in ja.text, ja.text[:200]
