@@ -23,6 +23,8 @@ from functools import reduce
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese
 from licenses import license_from_statement, license_from_url, stricter
@@ -54,7 +56,7 @@ class AozoraParams(SourceParams):
     """``list_person_all_extended_utf8.csv`` (``.gz`` too)"""
     root: str | None = None
     """Folder holding ``cards/``; default: the index's folder."""
-    works_per_task: int = WORKS_PER_TASK
+    works_per_task: int = Field(WORKS_PER_TASK, ge=1)
 
 
 def footer_license(found: FooterLicenseText) -> tuple[str | None, str]:
