@@ -165,7 +165,7 @@ class AozoraSource(Source):
             doc.metadata["reject_detail"] = str(exc)[:500]
             return reject(doc, "read", exc.reason)
         try:
-            decoded, _ = decode_japanese(raw, declared="cp932")
+            decoded, _ = decode_japanese(raw, declared="shift_jis")
         except UndecodableText as exc:
             doc = self._make(work, text="", raw=raw, at=file_time(path))
             doc.metadata["reject_detail"] = f"{path.name}: {exc}"

@@ -51,7 +51,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from corpus.document import Document, make_document, reject
-from corpus.text.encoding import UndecodableText, decode_japanese
+from corpus.text.encoding import UndecodableText, decode_japanese, whatwg_codec
 from licenses.html import parse_html
 from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
 from licenses.web import PageAssessment, assess_page
@@ -457,6 +457,7 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
     capture = _Capture(url, date, status, headers, content_type, bytes(kept), sha256.hexdigest())
     remaining = getattr(stream, "limit", 0) or 0
     truncated_header = record.rec_headers.get_header("WARC-Truncated")
+    promised = _http_content_length(headers)
     if remaining > 0 or truncated_header:
         capture.problem = "truncated_record"
         capture.detail = (
@@ -464,6 +465,9 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
             if truncated_header
             else f"{remaining} bytes missing"
         )
+    elif promised is not None and size < promised:  # the server closed early, unflagged
+        capture.problem = "truncated_record"
+        capture.detail = f"HTTP Content-Length {promised}, {size} bytes stored"
     elif size > max_payload:
         capture.problem, capture.detail = "payload_too_large", f"{size} bytes > {max_payload}"
     elif not _digest_matches(record.rec_headers.get_header("WARC-Payload-Digest"), sha1, sha256):
@@ -474,6 +478,15 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
     if capture.problem:
         capture.payload = None
     return capture
+
+
+def _http_content_length(headers: dict[str, str]) -> int | None:
+    """The HTTP ``Content-Length`` of an identity-transferred response, if it has one."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if "chunked" in (lower.get("transfer-encoding") or "").lower():
+        return None
+    value = (lower.get("content-length") or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def _digest_matches(header: str | None, sha1: Any, sha256: Any) -> bool:
@@ -527,7 +540,11 @@ def _declared_charset(content_type: str, body: bytes) -> str | None:
     if m:
         return m[1]
     m = _META_CHARSET_RE.search(body[:8192])
-    return m[1].decode("ascii") if m else None
+    if not m:
+        return None
+    label = m[1].decode("ascii")
+    codec = whatwg_codec(label) or ""
+    return "utf-8" if codec.startswith("utf-16") else label  # WHATWG prescan: ASCII markup
 
 
 def _main_text(html_text: str, url: str, root: Any = None) -> tuple[str, str, str]:

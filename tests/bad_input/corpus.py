@@ -224,11 +224,20 @@ def _warc(folder: Path, more: Path) -> dict[str, Expect]:
         + b"a" * (4 * 1024**2)
     )
     (more / "empty.warc").write_bytes(b"")
+    site = "https://example.jp/charsets.warc.gz"
+    with WarcRecorder(folder / "charsets.warc.gz") as w:
+        for label in ("punycode", "rot13", "uu_codec", "zlib"):  # Python codecs, not charsets
+            declared = cc_page.replace(b"<head>", f'<head><meta charset="{label}">'.encode(), 1)
+            w.record(_fetch(f"{site}/{label}.html", declared, content_type="text/html"))
+        w.record(_fetch(f"{site}/ok.html", cc_page))
+        # the server promised 36,200 bytes and closed after 542; nothing flags the record
+        w.record(_fetch(f"{site}/cut.html", cc_page[:542], Content_Length="36200"))
     return {
         "pages.warc.gz": Expect.of(
             read("markup_too_deep"), read("payload_too_large"), read("truncated_record"), kept=1
         ),
         "truncated.warc": Expect.of(read("truncated_record"), kept=1),
+        "charsets.warc.gz": Expect.of(read("truncated_record"), kept=5),
         "bomb.warc.gz": Expect.of(read("decompression_bomb")),
         "noline.warc": Expect.of(read("malformed_archive:HeaderLineTooLong")),
         "empty.warc": Expect.of(read("empty_file")),
