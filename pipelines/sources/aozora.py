@@ -8,7 +8,9 @@ live under ``root`` (``cards/<人物ID>/files/<name>/<name>.txt`` or the officia
 * any ``あり`` → admitted only on a Creative Commons license its footer declares; when
   the footer's words and link disagree the stricter reading is taken (the license gate
   then refuses NC/ND); no license in the footer → rejected ``no_license_in_footer``;
-* no text file → rejected ``text_file_missing``.
+* no text file → rejected ``text_file_missing``; a text URL whose path would leave
+  ``root`` (``cards/../../secret/notes.zip``, or a symlink out of it) → rejected
+  ``unsafe_path``, never read.
 
 The text is the title/author lines and the body without notation; the footer's facts
 (底本, 入力, 校正, 作成日) go into ``attribution``.
@@ -26,6 +28,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from corpus.document import Document, make_document, reject
+from corpus.storage import UnsafePath
 from corpus.text.encoding import UndecodableText, decode_japanese
 from licenses import license_from_statement, license_from_url, stricter
 from pipelines.errors import ConfigError
@@ -147,7 +150,12 @@ class AozoraSource(Source):
             yield self._document(AozoraWork.from_task(data), root, index_time)
 
     def _document(self, work: AozoraWork, root: Path, index_time: Any) -> Document:
-        path = work.text_path(root)
+        try:
+            path = work.text_path(root)
+        except UnsafePath as exc:
+            doc = self._make(work, text="", raw=work.text_url, at=index_time)
+            doc.metadata["reject_detail"] = str(exc)[:500]
+            return reject(doc, "read", "unsafe_path")
         if path is None or not path.is_file():
             doc = self._make(work, text="", raw=work.text_url or work.work_id, at=index_time)
             doc.metadata["reject_detail"] = (

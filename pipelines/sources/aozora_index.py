@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from corpus.storage import UnsafePath, safe_relpath
 from pipelines.sources.files import read_file_bounded
 
 #: the index columns this reader needs (the file has 55)
@@ -101,7 +102,9 @@ class AozoraWork:
 
         Both layouts are understood: the unpacked ``cards/<人物ID>/files/<name>/<name>.txt``
         and the official ``cards/<人物ID>/files/<name>.zip`` (returned when the first
-        is absent).
+        is absent). The path comes from the index, i.e. from data: it must stay inside
+        ``root`` (:func:`corpus.storage.safe_relpath`, and no symlink out of it), else
+        :class:`~corpus.storage.UnsafePath`.
         """
         if not self.text_url:
             return None
@@ -109,12 +112,13 @@ class AozoraWork:
         parts = [p for p in path.split("/") if p]
         if "cards" not in parts or not parts[-1].lower().endswith(".zip"):
             return None
-        rel = parts[parts.index("cards") :]
+        rel = safe_relpath("/".join(parts[parts.index("cards") :])).split("/")
         stem = rel[-1][: -len(".zip")]
         unpacked = root.joinpath(*rel[:-1], stem, f"{stem}.txt")
-        if unpacked.exists():
-            return unpacked
-        return root.joinpath(*rel)
+        found = unpacked if unpacked.exists() else root.joinpath(*rel)
+        if found.exists() and not found.resolve().is_relative_to(root.resolve()):
+            raise UnsafePath(f"{'/'.join(rel)} leads out of the root through a symlink")
+        return found
 
     def to_task(self) -> dict[str, Any]:
         return asdict(self)

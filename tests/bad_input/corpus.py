@@ -17,6 +17,7 @@ import gzip
 import io
 import json
 import struct
+import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -294,6 +295,45 @@ def _wikipedia(folder: Path) -> dict[str, Expect]:
     }
 
 
+AOZORA = REPO / "pipelines" / "sample" / "aozora"
+
+
+def _aozora(folder: Path) -> dict[str, Expect]:
+    """An index whose text URLs climb out of ``root``, directly or through a symlink."""
+    import csv
+    import os
+    import shutil
+
+    root = folder / "root"
+    card = root / "cards" / "000879" / "files"
+    card.mkdir(parents=True)
+    shutil.copytree(AOZORA / "cards" / "000879" / "files" / "92_ruby_164", card / "92_ruby_164")
+    secret = folder / "secret"
+    secret.mkdir()
+    with zipfile.ZipFile(secret / "notes.zip", "w") as zf:
+        zf.writestr("notes.txt", "社外秘のメモ。これは公開してはならない。".encode("cp932"))
+    os.symlink(secret / "notes.zip", card / "link.zip")
+    with open(AOZORA / "list_person_all_extended_utf8.csv", encoding="utf-8-sig") as f:
+        rows = csv.reader(f)
+        header, template = next(rows), next(rows)
+    col = {name: i for i, name in enumerate(header)}
+    base = "https://www.aozora.gr.jp/cards/"
+    out = [header]
+    for work_id, text_url in (
+        ("900001", base + "000879/files/92_ruby_164.zip"),
+        ("900002", base + "../../secret/notes.zip"),
+        ("900003", base + "000879/files/link.zip"),
+    ):
+        row = list(template)
+        row[col["作品ID"]] = work_id
+        row[col["図書カードURL"]] = f"https://www.aozora.gr.jp/hostile-index.csv/card{work_id}.html"
+        row[col["テキストファイルURL"]] = text_url
+        out.append(row)
+    with open(folder / "hostile-index.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows(out)
+    return {"hostile-index.csv": Expect.of(read("unsafe_path"), read("unsafe_path"), kept=1)}
+
+
 def build(root: Path, big: int) -> dict[str, Expect]:
     """Write the corpus under ``root``; ``big`` is the size of the one huge document in bytes.
 
@@ -309,6 +349,7 @@ def build(root: Path, big: int) -> dict[str, Expect]:
         _warc(root / "warc", root / "more" / "warc"),
         _laws(root / "laws"),
         _wikipedia(root / "more" / "wikipedia"),
+        _aozora(root / "more" / "aozora"),
     ):
         assert not expected.keys() & part.keys()
         expected |= part
@@ -317,7 +358,7 @@ def build(root: Path, big: int) -> dict[str, Expect]:
 
 def files_under(folder: Path, expected: dict[str, Expect]) -> dict[str, Expect]:
     """The expectations of the corpus files under ``folder``."""
-    names = {p.name for p in folder.rglob("*") if p.is_file()}
+    names = {p.name for p in ([folder] if folder.is_file() else folder.rglob("*")) if p.is_file()}
     return {name: e for name, e in expected.items() if name in names}
 
 
@@ -355,6 +396,9 @@ sources:
   - type: wikipedia
     path: more/wikipedia
     markup: plain
+  - type: aozora
+    index: more/aozora/hostile-index.csv
+    root: more/aozora/root
 """
 """The further variants, read by the reader tests without Ray."""
 
