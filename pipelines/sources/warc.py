@@ -24,7 +24,9 @@ silently cut the page), ``empty_file`` (a 0-byte archive); the rest of an archiv
 record ``decompression_bomb`` when it expands past
 :data:`~pipelines.sources.limits.MAX_EXPANSION_RATIO`, or
 ``malformed_archive:HeaderLineTooLong`` when a header line passes
-:data:`~pipelines.sources.limits.MAX_HEADER_LINE`; stage ``optout`` for a
+:data:`~pipelines.sources.limits.MAX_HEADER_LINE`, or ``malformed_archive:HeadersTooLarge``
+when one record's headers pass :data:`~pipelines.sources.limits.MAX_HEADER_LINES` lines or
+:data:`~pipelines.sources.limits.MAX_HEADER_BYTES` bytes; stage ``optout`` for a
 page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
 ``optout:noai``); stage ``license`` for ``no-license``, ``license_unrecognized`` and
 ``license_conflict``.
@@ -58,7 +60,13 @@ from licenses.web import PageAssessment, assess_page
 from pipelines.crawler.crawl import PRODUCT_TOKEN
 from pipelines.sources.base import Source, SourceParams, register_source
 from pipelines.sources.files import DecompressionBomb, InputRejected, expand_paths, open_binary
-from pipelines.sources.limits import EXPANSION_FLOOR, MAX_EXPANSION_RATIO, MAX_HEADER_LINE
+from pipelines.sources.limits import (
+    EXPANSION_FLOOR,
+    MAX_EXPANSION_RATIO,
+    MAX_HEADER_BYTES,
+    MAX_HEADER_LINE,
+    MAX_HEADER_LINES,
+)
 from pipelines.sources.markup import parse_html_within_limits
 
 SOURCE_NAME = "web"
@@ -370,13 +378,33 @@ class _CountingFile(io.RawIOBase):
 
 
 class _BoundedLineReader(DecompressingBufferedReader):
-    """warcio's reader with header lines bounded by :data:`MAX_HEADER_LINE`.
+    """warcio's reader with header lines bounded: each by :data:`MAX_HEADER_LINE`, and per
+    record by :data:`MAX_HEADER_LINES` and :data:`MAX_HEADER_BYTES` (:meth:`next_record`
+    starts the count again).
 
     warcio reads WARC and HTTP header lines without a length limit (and by repeated
-    concatenation, quadratic in the line's length); a line without end is malformed.
+    concatenation, quadratic in the line's length), and as many as come; a line without
+    end, or a record with endless headers, is malformed.
     """
 
+    header_lines = 0
+    header_bytes = 0
+
+    def next_record(self) -> None:
+        self.header_lines = self.header_bytes = 0
+
     def readline(self, length: int | None = None) -> bytes:
+        line = self._readline(length)
+        self.header_lines += 1
+        self.header_bytes += len(line)
+        if self.header_lines > MAX_HEADER_LINES or self.header_bytes > MAX_HEADER_BYTES:
+            raise HeadersTooLarge(
+                f"a record with more than {MAX_HEADER_LINES} header lines "
+                f"or {MAX_HEADER_BYTES} header bytes"
+            )
+        return line
+
+    def _readline(self, length: int | None) -> bytes:
         if length is not None and length <= MAX_HEADER_LINE:
             return super().readline(length)
         parts: list[bytes] = []
@@ -394,6 +422,10 @@ class _BoundedLineReader(DecompressingBufferedReader):
         return b"".join(parts)
 
 
+class HeadersTooLarge(ValueError):
+    """A record of the archive has more header lines or bytes than a real one ever has."""
+
+
 class HeaderLineTooLong(ValueError):
     """The archive holds a header line longer than :data:`MAX_HEADER_LINE`."""
 
@@ -408,7 +440,9 @@ def _archive_records(stream: IO[bytes]) -> ArchiveIterator:
 
 
 def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[_Capture]:
-    for record in _archive_records(stream):
+    records = _archive_records(stream)
+    for record in records:
+        records.reader.next_record()
         if record.rec_type not in ("response", "resource"):
             continue
         url = record.rec_headers.get_header("WARC-Target-URI") or ""

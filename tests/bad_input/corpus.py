@@ -225,6 +225,19 @@ def _warc(folder: Path, more: Path) -> dict[str, Expect]:
         + b"a" * (4 * 1024**2)
     )
     (more / "empty.warc").write_bytes(b"")
+    many = more / "many-headers.warc.gz"  # a good page, then 4 M header lines in ~30 KB
+    with WarcRecorder(many) as w:
+        w.record(_fetch("https://example.jp/many-headers.warc.gz/ok.html", cc_page))
+    with open(many, "ab") as f:
+        f.write(
+            gzip.compress(
+                b"WARC/1.1\r\nWARC-Type: response\r\n"
+                b"WARC-Target-URI: https://example.jp/many-headers.warc.gz/x.html\r\n"
+                + b"X: a\r\n" * 4_000_000
+                + b"Content-Length: 0\r\n\r\n",
+                9,
+            )
+        )
     site = "https://example.jp/charsets.warc.gz"
     with WarcRecorder(folder / "charsets.warc.gz") as w:
         for label in ("punycode", "rot13", "uu_codec", "zlib"):  # Python codecs, not charsets
@@ -242,6 +255,7 @@ def _warc(folder: Path, more: Path) -> dict[str, Expect]:
         "bomb.warc.gz": Expect.of(read("decompression_bomb")),
         "noline.warc": Expect.of(read("malformed_archive:HeaderLineTooLong")),
         "empty.warc": Expect.of(read("empty_file")),
+        "many-headers.warc.gz": Expect.of(read("malformed_archive:HeadersTooLarge"), kept=1),
     }
 
 
