@@ -20,9 +20,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from licenses.policy import load_policy
 from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION
+from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
 from manifests.trace import stage_order
 
@@ -159,8 +159,8 @@ def build_report(release_dir: str | Path, catalog: dict[str, Any] | None = None)
     total_docs = sum(c["documents"] for c in lic_counts.values()) or 1
     total_chars = sum(c["characters"] for c in lic_counts.values())
     try:
-        policy = load_policy(manifest.get("policy", "default"))
-    except FileNotFoundError:
+        policy = policy_of(manifest)
+    except PolicyUnavailable:
         policy = None
     licenses = []
     for lic_id, counts in sorted(lic_counts.items(), key=lambda kv: -kv[1]["characters"]):

@@ -18,9 +18,9 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from licenses.policy import load_policy
 from licenses.registry import get_license
 from manifests.layout import MANIFEST
+from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
 
 #: stages every run passes before the configured ones; a source's own decisions
@@ -107,9 +107,9 @@ def trace_document(release_dir: str | Path, doc_id: str) -> dict[str, Any]:
     lic_id = row.get("license")
     lic = get_license(lic_id)
     try:
-        admitted, policy_reason = load_policy(manifest.get("policy", "default")).decide(lic_id)
-    except FileNotFoundError:
-        admitted, policy_reason = None, "policy file not available here"
+        admitted, policy_reason = policy_of(manifest).decide(lic_id)
+    except PolicyUnavailable as exc:
+        admitted, policy_reason = None, str(exc)
     trace: dict[str, Any] = {
         "id": doc_id,
         "release": {

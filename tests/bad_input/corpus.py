@@ -394,9 +394,15 @@ sources:
   - type: egov_law
     path: laws
 stages: []
-policy: default
+policy: policy.yaml
 """
 """The end-to-end pipeline over ``root/<source>/`` (relative paths: write it into ``root``)."""
+
+POLICY = """\
+name: bad-input-policy
+refuse_obligations: [non_commercial, no_derivatives]
+"""
+"""A policy file beside the pipeline: the manifest must carry its text, not its path."""
 
 MORE_PIPELINE = """\
 name: bad-input-more
