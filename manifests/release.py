@@ -16,6 +16,7 @@ from typing import Any
 from corpus.schema import SHARD_SCHEMA
 from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION, MANIFEST, SHARDS, atomic_write_bytes, atomic_write_json
+from manifests.markdown import md_inline
 from manifests.publish import policy_record, public_node
 
 TOOLS = (
@@ -195,14 +196,14 @@ def attribution_markdown(name: str, reports: list[dict[str, Any]]) -> str:
     for lic in sorted(grouped):
         entry = get_license(lic)
         title = f"{lic} — {entry.name}" if entry else lic
-        lines += ["", f"## {title}"]
+        lines += ["", f"## {md_inline(title)}"]
         if entry and entry.url:
             lines.append(f"License: {entry.url}")
         if entry and not entry.attribution:
             lines.append("(no attribution required)")
         for src in sorted(grouped[lic]):
-            lines += ["", f"### {src}", ""]
-            lines += [f"- {credit}" for credit in sorted(grouped[lic][src])]
+            lines += ["", f"### {md_inline(src)}", ""]  # credits are data: escaped, one line
+            lines += [f"- {md_inline(credit)}" for credit in sorted(grouped[lic][src])]
     return "\n".join(lines) + "\n"
 
 

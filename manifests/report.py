@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION
+from manifests.markdown import md_plain
 from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
 from manifests.trace import stage_order
@@ -321,14 +322,14 @@ def markdown_html(text: str) -> str:
     for line in text.splitlines():
         heading = re.match(r"^(#{1,3})\s+(.*)$", line)
         if line.startswith("- "):
-            bullets.append(_linkify(line[2:]))
+            bullets.append(_linkify(md_plain(line[2:])))
             continue
         flush()
         if heading:
             level = len(heading.group(1)) + 2
-            out.append(f"<h{level}>{_e(heading.group(2))}</h{level}>")
+            out.append(f"<h{level}>{_e(md_plain(heading.group(2)))}</h{level}>")
         elif line.strip():
-            out.append(f"<p>{_linkify(line)}</p>")
+            out.append(f"<p>{_linkify(md_plain(line))}</p>")
     flush()
     return "\n".join(out)
 
