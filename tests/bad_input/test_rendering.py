@@ -59,3 +59,29 @@ def test_escaping_round_trips(text: str) -> None:
     line = md_inline(text)
     assert "\n" not in line and "\r" not in line
     assert md_plain(line) == " ".join(re.sub(r"[\x00-\x1f\x7f\u2028]", " ", text).split())
+
+
+def test_trace_prints_evidence_as_data() -> None:
+    import io
+
+    from rich.console import Console
+
+    from manifests.trace import render_trace
+
+    hostile = "[/red] [bold red]偽[/] \x1b[2J\x1b]0;title\x07 \u202egnp.exe"
+    trace = {
+        "id": "web-[/red]",
+        "status": "kept",
+        "release": {"name": "r[/]", "version": "1"},
+        "origin": {"source": "web", "url": "https://example.jp/[/red]", "title": hostile},
+        "license": {"license": "CC-BY-4.0", "license_evidence": hostile, "obligations": []},
+        "stages": [{"stage": "read", "decision": "kept", "reason": hostile}],
+        "signals": {"x": hostile},
+        "text_preview": hostile,
+    }
+    out = io.StringIO()
+    render_trace(trace, Console(file=out, highlight=False, soft_wrap=True, width=300))
+    printed = out.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed and "\u202e" not in printed
+    assert "[/red] [bold red]偽[/] \\x1b[2J\\x1b]0;title\\x07 \\u202egnp.exe" in printed
+    assert "web-[/red]" in printed
