@@ -179,7 +179,7 @@ class TdmRep:
             return cls()
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
             return cls(status="invalid")
         if isinstance(data, dict):
             data = [data]

@@ -119,7 +119,7 @@ class JsonlSource(Source):
                     raise ValueError(f"{key!r} is a {type(obj[key]).__name__}, not a string")
             if obj.get("id") is not None and not isinstance(obj["id"], str | int):
                 raise ValueError(f"'id' is a {type(obj['id']).__name__}, not a string")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: too deeply nested
             return self._rejected(
                 locator, raw, retrieved_at, "malformed_jsonl", f"{locator}: {exc}"
             )

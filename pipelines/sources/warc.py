@@ -164,8 +164,8 @@ class WarcReader:
             if capture.problem == "malformed_record":
                 yield self.document(capture, site)
                 continue
-            if not _is_page(capture):
-                continue
+            if not _is_page(capture) and not (capture.problem and not capture.content_type):
+                continue  # a broken record whose HTTP headers never came may be a page: kept
             if capture.url in seen and not capture.problem:
                 doc = self._bare(capture)
                 yield reject(doc, "read", "duplicate_capture")
@@ -441,8 +441,10 @@ def _archive_records(stream: IO[bytes]) -> ArchiveIterator:
 
 def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[_Capture]:
     records = _archive_records(stream)
+    seen = 0
     for record in records:
         records.reader.next_record()
+        seen += 1
         if record.rec_type not in ("response", "resource"):
             continue
         url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -463,6 +465,8 @@ def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[
             )
             continue
         yield _capture(record, url, max_payload)
+    if not seen:  # bytes, but not one record: not an archive (never silently nothing)
+        raise ArchiveLoadFailed("no WARC or ARC record in the file")
 
 
 def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:

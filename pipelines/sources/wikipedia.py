@@ -212,7 +212,7 @@ class WikipediaSource(Source):
             obj = json.loads(raw)
             if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
                 raise ValueError("line is not a JSON object with a title")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: too deeply nested
             doc = make_document(
                 text="", source=self.source_name, source_id=locator, raw=raw, retrieved_at=at
             )
