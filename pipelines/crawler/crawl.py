@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus.text.encoding import UndecodableText, decode_japanese
 from corpus.urls import BadUrl, to_uri
 from licenses.html import parse_html
 from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
@@ -265,8 +267,18 @@ class Crawler:
         return TdmRep.parse(result.body)
 
 
+def _page_text(page: FetchResult) -> str | bytes:
+    """The page decoded as its HTTP charset says (a WHATWG label), else as detected: lxml
+    alone would read undeclared UTF-8 as Latin-1 and turn ``/wiki/日本`` into mojibake."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", page.header("content-type"), re.I)
+    try:
+        return decode_japanese(page.body, m[1] if m else None)[0]
+    except UndecodableText:
+        return page.body
+
+
 def _links(page: FetchResult) -> list[str]:
-    root = parse_html(page.body)
+    root = parse_html(_page_text(page))
     if root is None:
         return []
     out = []
