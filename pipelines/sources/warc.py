@@ -16,6 +16,7 @@ Each HTML page captured in the archive (a ``response`` with HTTP 200, or a
 Records that are not pages (requests, warcinfo, metadata, revisits, redirects and
 errors, images, scripts, robots.txt) are not documents and are skipped. A bad page
 is a rejected record and the run goes on: stage ``read`` for ``truncated_record``,
+``malformed_record`` (no or an unknown ``WARC-Type``, a target URI that is no URL),
 ``payload_digest_mismatch``, ``payload_too_large``, ``undecodable_bytes``,
 ``empty_payload``, ``no_main_text``, ``malformed_archive:<error>``,
 ``duplicate_capture`` (a URL seen earlier in the same file), ``markup_too_deep`` /
@@ -445,28 +446,42 @@ def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[
     for record in records:
         records.reader.next_record()
         seen += 1
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if record.rec_type not in _RECORD_TYPES:  # no or an unknown WARC-Type: a cut header
+            if only is None:
+                yield _malformed(record, url, f"WARC-Type {record.rec_type!r}")
+            continue
         if record.rec_type not in ("response", "resource"):
             continue
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
         if only is not None and not only(url):
             continue
-        if not re.match(r"^https?://[^\s/]+", url, re.I):
-            date = _warc_date(record.rec_headers.get_header("WARC-Date"))
-            yield _Capture(
-                url[:200],
-                date,
-                None,
-                {},
-                "",
-                None,
-                "",
-                "malformed_record",
-                "target URI is not http(s)",
-            )
+        if not _is_http_url(url):
+            yield _malformed(record, url, "target URI is not an http(s) URL")
             continue
         yield _capture(record, url, max_payload)
     if not seen:  # bytes, but not one record: not an archive (never silently nothing)
         raise ArchiveLoadFailed("no WARC or ARC record in the file")
+
+
+_RECORD_TYPES = frozenset(
+    {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+     "continuation"}
+)  # fmt: skip
+"""WARC 1.1 §6 record types (ARC records come through warcio as ``response``)."""
+
+
+def _is_http_url(url: str) -> bool:
+    if not re.match(r"^https?://[^\s/]+", url, re.I):
+        return False
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:  # "https://[::1": not a URL
+        return False
+
+
+def _malformed(record: ArcWarcRecord, url: str, detail: str) -> _Capture:
+    date = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    return _Capture(url[:200], date, None, {}, "", None, "", "malformed_record", detail)
 
 
 def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
