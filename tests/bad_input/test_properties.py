@@ -40,7 +40,7 @@ from pipelines.sources.wikitext import wikitext_to_text
 from pipelines.steps import SourceReader
 from tests.bad_input.corpus import NEKO
 
-EXAMPLES = 30
+EXAMPLES = 25
 """Examples per reader in the default run (12 readers: a few hundred in all)."""
 DEADLINE_MS = 5000
 """Longest one example may take (the slowest reader, trafilatura on a page, needs ~0.1 s)."""

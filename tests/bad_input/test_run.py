@@ -13,6 +13,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from manifests.audit import audit_release
+from manifests.trace import trace_document
 from tests.bad_input.corpus import NEKO, Expect, files_under, owner
 from tests.conftest import run_cli
 
@@ -103,8 +105,6 @@ def test_published_release_names_no_local_path_host_or_address(
     # another machine: a copy elsewhere, without the pipeline folder or its policy file
     copy = tmp_path / "elsewhere" / "release"
     shutil.copytree(release, copy)
-    audit = run_cli("audit", str(copy), env={"HOME": str(tmp_path)})
-    assert audit.returncode == 0, audit.stdout + audit.stderr
-    trace_id = _rows(copy, "shards", ["id"])[0]["id"]
-    trace = run_cli("trace", str(copy), trace_id, "--json")
-    assert trace.returncode == 0 and json.loads(trace.stdout)["license"]["admitted"] is True
+    assert audit_release(copy) == []
+    trace = trace_document(copy, _rows(copy, "shards", ["id"])[0]["id"])
+    assert trace["license"]["admitted"] is True
