@@ -108,13 +108,15 @@ class Crawler:
         )
         self._sites: dict[str, _Site] = {}
         self._visited: set[str] = set()
+        self.report: CrawlReport | None = None
 
     @property
     def agents(self) -> tuple[str, ...]:
         return (PRODUCT_TOKEN, *self.config.ai_agents)
 
     def run(self, seeds: Iterable[str], warc_path: Path) -> CrawlReport:
-        report = CrawlReport(warc_path)
+        """Crawl into ``warc_path``. The report so far stays in :attr:`report` if this raises."""
+        report = self.report = CrawlReport(warc_path)
         queue: deque[tuple[str, int, bool]] = deque()
         queued: set[str] = set()
         for seed in seeds:

@@ -12,10 +12,12 @@ gave no HTML page are rejected records: stage ``optout`` (``optout:robots.txt``,
 ``fetch_error`` (also a fetch past its ``timeout_s`` deadline), ``http_status:<code>``,
 ``not_html``, ``too_many_redirects``, ``crawl_delay_too_long`` (robots.txt asks for a
 ``Crawl-delay`` over ``max_crawl_delay_s``: every URL of the host), ``cap_reached:<cap>``
-for seeds left over). A page cut short (the byte cap, the deadline, or the server closing
-before its ``Content-Length``) is written with ``WARC-Truncated`` and rejected by the
-reader as ``truncated_record``: a page's license statement is usually in its footer, so
-its first part alone cannot be trusted to carry the license it would show in full.
+for seeds left over; ``crawl_error:<type>`` if the crawl itself fails, after which the
+pages already fetched are read all the same). A page cut short (the byte cap, the
+deadline, or the server closing before its ``Content-Length``) is written with
+``WARC-Truncated`` and rejected by the reader as ``truncated_record``: a page's license
+statement is usually in its footer, so its first part alone cannot be trusted to carry
+the license it would show in full.
 """
 
 from __future__ import annotations
@@ -111,8 +113,19 @@ class CrawlSource(Source):
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
         warc = Path(task["warc"])
-        report = Crawler(self.config()).run(self.params.seeds, warc)
+        crawler = Crawler(self.config())
         now = datetime.now(UTC).replace(microsecond=0)
+        try:
+            report = crawler.run(self.params.seeds, warc)
+        except Exception as exc:  # noqa: BLE001 — the pages fetched so far are still read
+            report = crawler.report
+            doc = make_document(
+                text="", source=self.params.name, source_id=f"{warc.name}#crawl", retrieved_at=now
+            )
+            doc.metadata["reject_detail"] = f"{type(exc).__name__}: {exc}"[:1000]
+            yield reject(doc, "crawl", f"crawl_error:{type(exc).__name__}")
+            if report is None or not warc.is_file():
+                return
         for skip in report.skipped:
             doc = make_document(
                 text="", source=self.params.name, source_id=skip.url, url=skip.url, retrieved_at=now

@@ -196,3 +196,18 @@ def test_tdmrep_patterns_match_in_linear_time() -> None:
         assert rules.reservation("https://a.jp/" + "a" * n + "b") == (1, "")
     assert time.monotonic() - started < 0.5
     assert path_matches("/a*b$", "/aXb") and not path_matches("/a*b$", "/aXbc")
+
+
+def test_a_crawl_that_fails_keeps_the_pages_already_fetched(server, tmp_path, monkeypatch):
+    """Fault injection: link extraction breaks after the first page (where the IRI bug was)."""
+    import pipelines.crawler.crawl as crawl_module
+
+    def broken(page):
+        raise UnicodeEncodeError("ascii", "日本", 0, 1, "injected")
+
+    routes, base = server
+    routes["/index.html"] = page("目次", '<a href="/a.html">一</a>')
+    monkeypatch.setattr(crawl_module, "_links", broken)
+    got = crawl(base, ["/index.html"], tmp_path, follow_links=True)
+    assert got.pop("/index.html") == ("kept", "CC-BY-4.0")
+    assert list(got.values()) == [("crawl", "crawl_error:UnicodeEncodeError")]
