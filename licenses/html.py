@@ -606,19 +606,33 @@ def _metas(root: etree._Element, col: _Collector) -> None:
             col.claim(ALL_RIGHTS_RESERVED, where, content, scope)
 
 
+_JSON_LD_DEPTH = 64
+"""JSON-LD nesting walked at most (real pages: under 10); deeper nodes are not read."""
+
+
 def _json_ld_nodes(data: object, media: bool = False) -> Iterator[tuple[dict, bool]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_ld_nodes(item, media)
-    elif isinstance(data, dict):
-        types = data.get("@type")
-        types = types if isinstance(types, list) else [types]
-        node_media = media or any(t in _MEDIA_TYPES for t in types if isinstance(t, str))
-        yield data, node_media
-        for key, value in data.items():
-            if key == "license":
-                continue
-            yield from _json_ld_nodes(value, node_media or key in _MEDIA_KEYS)
+    """Every object of a JSON-LD document in document order, and whether it is (within) a
+    media object; without recursion, so no nesting depth can exhaust the stack."""
+    stack: list[Iterator[tuple[object, bool]]] = [iter([(data, media)])]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
+        value, in_media = item
+        if len(stack) > _JSON_LD_DEPTH:
+            continue
+        if isinstance(value, list):
+            stack.append(iter([(v, in_media) for v in value]))
+        elif isinstance(value, dict):
+            types = value.get("@type")
+            types = types if isinstance(types, list) else [types]
+            node_media = in_media or any(t in _MEDIA_TYPES for t in types if isinstance(t, str))
+            yield value, node_media
+            children = [
+                (v, node_media or k in _MEDIA_KEYS) for k, v in value.items() if k != "license"
+            ]
+            stack.append(iter(children))
 
 
 def _json_ld(root: etree._Element, col: _Collector) -> None:
@@ -627,7 +641,7 @@ def _json_ld(root: etree._Element, col: _Collector) -> None:
             continue
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
             continue
         for node, media in _json_ld_nodes(data):
             value = node.get("license")

@@ -179,7 +179,7 @@ class TdmRep:
             return cls()
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
             return cls(status="invalid")
         if isinstance(data, dict):
             data = [data]
@@ -202,18 +202,47 @@ class TdmRep:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         best: tuple[int, int, str] | None = None
         for location, reservation, policy in self.rules:
-            if _path_matches(location, path) and (best is None or len(location) > best[0]):
+            if path_matches(location, path) and (best is None or len(location) > best[0]):
                 best = (len(location), reservation, policy)
         return None if best is None else (best[1], best[2])
 
 
-def _path_matches(pattern: str, path: str) -> bool:
+def path_matches(pattern: str, path: str) -> bool:
+    """Whether ``path`` matches a robots.txt-style ``pattern`` (``*`` any run, ``$`` end).
+
+    Linear in the length of the path: the pattern's literal pieces are found left to
+    right, each at its first place after the previous one (with only ``*`` between
+    them, the first place is always the best one), so no pattern can make it
+    backtrack — ``/*a*a*a*a*a*a*a*a*a*a*b`` costs what ``/a`` does.
+
+    >>> path_matches("/news/*.html$", "/news/2025/猫.html")
+    True
+    >>> path_matches("/news/*.html$", "/news/2025/猫.html?x=1")
+    False
+    >>> path_matches("/*a*a*a*a*a*a*a*a*a*a*b", "/" + "a" * 40)
+    False
+    >>> path_matches("news", "/news/1")
+    True
+    """
     if not pattern.startswith("/"):
         pattern = "/" + pattern
     anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    regex = ".*".join(re.escape(p) for p in body.split("*"))
-    return re.match(regex + ("$" if anchored else ""), path) is not None
+    pieces = (pattern[:-1] if anchored else pattern).split("*")
+    first, *middle = pieces
+    if not path.startswith(first):
+        return False
+    if not middle:  # no ``*``: a prefix, or the whole path when anchored
+        return not anchored or path == first
+    last = middle.pop()
+    at = len(first)
+    for piece in middle:
+        found = path.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    if anchored:
+        return len(path) - len(last) >= at and path.endswith(last)
+    return path.find(last, at) >= 0
 
 
 def tdm_meta(root: etree._Element | None) -> tuple[str, str]:

@@ -14,8 +14,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.schema import SHARD_SCHEMA
-from licenses.policy import load_policy
 from manifests.layout import MANIFEST, REJECTED, SHARDS, file_sha256
+from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import accounting_holds, manifest_digest, read_manifest
 
 
@@ -85,7 +85,10 @@ def _check_files(root: Path, folder: str, entries: list[dict]) -> list[str]:
 
 def _check_licenses(root: Path, manifest: dict) -> list[str]:
     problems = []
-    policy = load_policy(manifest.get("policy", "default"))
+    try:
+        policy = policy_of(manifest)
+    except PolicyUnavailable as exc:
+        return [f"{MANIFEST}: {exc}"]
     for entry in manifest["shards"]:
         table = pq.read_table(root / entry["path"], columns=["id", "license", "license_evidence"])
         for column in ("license", "license_evidence"):

@@ -163,6 +163,7 @@ def pulled_manifest(
         "tool_versions": tool_versions(),
         "config": parent.get("config", {}),
         "policy": parent.get("policy", "default"),
+        "policy_definition": parent.get("policy_definition"),
         "schema_sha256": schema_fingerprint(),
         "shards": result.shards,
         "rejected": [result.rejected] if result.rejected else [],

@@ -16,6 +16,8 @@ from typing import Any
 from corpus.schema import SHARD_SCHEMA
 from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION, MANIFEST, SHARDS, atomic_write_bytes, atomic_write_json
+from manifests.markdown import md_inline
+from manifests.publish import policy_record, public_node
 
 TOOLS = (
     "jpcorpus",
@@ -123,7 +125,9 @@ def build_manifest(
     rejected = []
     for reports in [first_reports, *later_reports]:
         for rep in reports:
-            nodes.append({"segment": rep["segment"], "task": rep["rank"], **rep["node"]})
+            nodes.append(
+                {"segment": rep["segment"], "task": rep["rank"], **public_node(rep["node"])}
+            )
             if rep["rejected"]:
                 entry = dict(rep["rejected"])
                 entry["path"] = os.path.relpath(entry["path"], release_dir)
@@ -137,7 +141,7 @@ def build_manifest(
         "code_version": code_version(),
         "tool_versions": tool_versions(),
         "config": config,
-        "policy": policy,
+        **policy_record(policy),  # the policy's name, text and hash: never its path
         "schema_sha256": schema_fingerprint(),
         "shards": sorted(shards, key=lambda s: s["path"]),
         "rejected": sorted(rejected, key=lambda s: s["path"]),
@@ -192,14 +196,14 @@ def attribution_markdown(name: str, reports: list[dict[str, Any]]) -> str:
     for lic in sorted(grouped):
         entry = get_license(lic)
         title = f"{lic} — {entry.name}" if entry else lic
-        lines += ["", f"## {title}"]
+        lines += ["", f"## {md_inline(title)}"]
         if entry and entry.url:
             lines.append(f"License: {entry.url}")
         if entry and not entry.attribution:
             lines.append("(no attribution required)")
         for src in sorted(grouped[lic]):
-            lines += ["", f"### {src}", ""]
-            lines += [f"- {credit}" for credit in sorted(grouped[lic][src])]
+            lines += ["", f"### {md_inline(src)}", ""]  # credits are data: escaped, one line
+            lines += [f"- {md_inline(credit)}" for credit in sorted(grouped[lic][src])]
     return "\n".join(lines) + "\n"
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from licenses.policy import load_policy
 from licenses.registry import get_license
 from manifests.layout import ATTRIBUTION
+from manifests.markdown import md_plain
+from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
 from manifests.trace import stage_order
 
@@ -189,8 +190,8 @@ def build_report(release_dir: str | Path, catalog: dict[str, Any] | None = None)
     total_docs = sum(c["documents"] for c in lic_counts.values()) or 1
     total_chars = sum(c["characters"] for c in lic_counts.values())
     try:
-        policy = load_policy(manifest.get("policy", "default"))
-    except FileNotFoundError:
+        policy = policy_of(manifest)
+    except PolicyUnavailable:
         policy = None
     licenses = []
     for lic_id, counts in sorted(lic_counts.items(), key=lambda kv: -kv[1]["characters"]):
@@ -357,14 +358,14 @@ def markdown_html(text: str) -> str:
     for line in text.splitlines():
         heading = re.match(r"^(#{1,3})\s+(.*)$", line)
         if line.startswith("- "):
-            bullets.append(_linkify(line[2:]))
+            bullets.append(_linkify(md_plain(line[2:])))
             continue
         flush()
         if heading:
             level = len(heading.group(1)) + 2
-            out.append(f"<h{level}>{_e(heading.group(2))}</h{level}>")
+            out.append(f"<h{level}>{_e(md_plain(heading.group(2)))}</h{level}>")
         elif line.strip():
-            out.append(f"<p>{_linkify(line)}</p>")
+            out.append(f"<p>{_linkify(md_plain(line))}</p>")
     flush()
     return "\n".join(out)
 

@@ -12,15 +12,16 @@ published version and takedown request that concerns the document is listed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from licenses.policy import load_policy
 from licenses.registry import get_license
 from manifests.layout import MANIFEST
+from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
 
 #: stages every run passes before the configured ones; a source's own decisions
@@ -107,9 +108,9 @@ def trace_document(release_dir: str | Path, doc_id: str) -> dict[str, Any]:
     lic_id = row.get("license")
     lic = get_license(lic_id)
     try:
-        admitted, policy_reason = load_policy(manifest.get("policy", "default")).decide(lic_id)
-    except FileNotFoundError:
-        admitted, policy_reason = None, "policy file not available here"
+        admitted, policy_reason = policy_of(manifest).decide(lic_id)
+    except PolicyUnavailable as exc:
+        admitted, policy_reason = None, str(exc)
     trace: dict[str, Any] = {
         "id": doc_id,
         "release": {
@@ -235,23 +236,34 @@ def trace_in_catalog(catalog_url: str, doc_id: str, version: str | None = None) 
 
 
 def render_trace(trace: dict[str, Any], console: Any) -> None:
-    """Print a trace for a reader (``console`` is a ``rich.console.Console``)."""
+    """Print a trace for a reader (``console`` is a ``rich.console.Console``).
+
+    Everything from the release is data: printed as :class:`rich.text.Text` (``[/red]`` in
+    evidence is text, not markup) with control characters shown escaped
+    (:func:`printable`), so no ESC sequence reaches the terminal.
+    """
     from rich.table import Table
+    from rich.text import Text
+
+    def t(value: Any) -> Text:
+        return Text(printable(_show(value)))
 
     release = trace.get("release", {})
-    console.print(
-        f"[bold]{trace['id']}[/bold]  {trace['status'].upper()}"
-        + (f"  in {release.get('name')} {release.get('version')}" if release else "")
+    head = Text.assemble(
+        (printable(str(trace["id"])), "bold"), "  " + printable(str(trace["status"])).upper()
     )
+    if release:
+        head.append(printable(f"  in {release.get('name')} {release.get('version')}"))
+    console.print(head)
     for title, section in (("origin", trace.get("origin")), ("license", trace.get("license"))):
         if not section:
             continue
         table = Table(title=title, show_header=False, title_justify="left")
         for key, value in section.items():
             if key == "obligations":
-                table.add_row(key, _show(value) or "none")
+                table.add_row(t(key), t(value) if value else Text("none"))
             elif value not in (None, ""):  # rejected/ rows keep provenance, not evidence
-                table.add_row(key, _show(value))
+                table.add_row(t(key), t(value))
         console.print(table)
     if trace.get("stages"):
         table = Table("stage", "decision", "reason / detail", title="stages", title_justify="left")
@@ -259,24 +271,40 @@ def render_trace(trace: dict[str, Any], console: Any) -> None:
             why = " — ".join(
                 str(step[k]) for k in ("reason", "detail", "duplicate_of") if step.get(k)
             )
-            table.add_row(step["stage"], step["decision"], why)
+            table.add_row(t(step["stage"]), t(step["decision"]), t(why))
         console.print(table)
     if trace.get("signals"):
         table = Table(title="signals", show_header=False, title_justify="left")
         for key, value in trace["signals"].items():
-            table.add_row(key, _show(value))
+            table.add_row(t(key), t(value))
         console.print(table)
     if trace.get("location"):
-        console.print("location: " + ", ".join(f"{k} {v}" for k, v in trace["location"].items()))
+        where = ", ".join(f"{k} {v}" for k, v in trace["location"].items())
+        console.print(Text("location: " + printable(where)))
     if trace.get("text_preview"):
-        console.print("text: " + trace["text_preview"].replace("\n", " "))
+        console.print(Text("text: " + printable(trace["text_preview"].replace("\n", " "))))
     if trace.get("catalog"):
         table = Table("version", "status", "document", "why", title="catalog", title_justify="left")
         for v in trace["catalog"]["versions"]:
-            table.add_row(v["version"], v["status"], v["document"], v["reason"])
+            table.add_row(t(v["version"]), t(v["status"]), t(v["document"]), t(v["reason"]))
         console.print(table)
         for r in trace["catalog"]["takedowns"]:
-            console.print(f"takedown {r['request']} ({r['requested_at']}): {r['reason']}")
+            line = f"takedown {r['request']} ({r['requested_at']}): {r['reason']}"
+            console.print(Text(printable(line)))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters (ESC, bidi overrides …) shown as escapes.
+
+    >>> print(printable("証拠\x1b[31m赤\x1b[0m\u202e"))
+    証拠\x1b[31m赤\x1b[0m\u202e
+    """
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 def _show(value: Any) -> str:

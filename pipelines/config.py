@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from corpus.stages.base import DocumentStage, GlobalStage, build_stage
 from corpus.stages.takedown import TakedownRules
 from licenses.policy import load_policy
+from manifests.publish import without_local_paths
 from pipelines.errors import ConfigError
 from pipelines.sources import SOURCES, Source
 
@@ -92,7 +93,12 @@ class Pipeline:
         return replace(self, stages=[spec, *self.stages])
 
     def resolved(self) -> dict[str, Any]:
-        """The resolved configuration recorded in the manifest."""
+        """The resolved configuration recorded in the manifest: local paths relative to the
+        pipeline file's folder (a published manifest holds no absolute local path)."""
+        base = self.path.parent if self.path else Path.cwd()
+        return without_local_paths(self._resolved(), base)
+
+    def _resolved(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "output": self.output,

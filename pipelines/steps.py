@@ -13,6 +13,7 @@ from datatrove.pipeline.base import PipelineStep
 from corpus.document import Document, make_document, reject, rejection
 from corpus.schema import document_from_row
 from corpus.stages.cost import timed_iter
+from manifests.publish import relative_to
 from pipelines.sources.base import Source
 from pipelines.sources.files import InputRejected
 from pipelines.sources.limits import MAX_DOC_CHARS
@@ -46,6 +47,7 @@ class SourceReader(PipelineStep):
         self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
     ) -> DocumentsPipeline:
         source, task = self.tasks[rank]
+        public = _PathScrubber(task, getattr(source, "base_dir", None) or Path.cwd())
         count = 0
         try:
             for doc in timed_iter(self, source.read(task)):
@@ -53,9 +55,11 @@ class SourceReader(PipelineStep):
                 self.stat_update("documents")
                 if not rejection(doc):
                     self._check_text(doc)
+                if rejection(doc):
+                    public.scrub(doc)
                 yield doc
         except Exception as exc:  # noqa: BLE001 — bad input is quarantined, not fatal
-            locator = f"{task}#after-{count}-documents"
+            locator = public(f"{task}#after-{count}-documents")
             doc = make_document(
                 text="",
                 source=_source_name(source),
@@ -64,7 +68,7 @@ class SourceReader(PipelineStep):
                 license=None,
             )
             detail = "".join(traceback.format_exception_only(exc)).strip()
-            doc.metadata["reject_detail"] = detail[:1000]
+            doc.metadata["reject_detail"] = public(detail)[:1000]
             self.stat_update("read_errors")
             reason = exc.reason if isinstance(exc, InputRejected) else None
             yield reject(doc, "read", reason or f"read_error:{type(exc).__name__}")
@@ -80,6 +84,31 @@ class SourceReader(PipelineStep):
             doc.metadata["reject_detail"] = f"NUL at character {doc.text.index(chr(0))}"
             doc.text = ""
             reject(doc, "read", "nul_in_text")
+
+
+class _PathScrubber:
+    """Makes the task's absolute input paths relative to the pipeline file's folder in what
+    a rejected row says (``source_id``, ``reject_detail``): a published release names no
+    local path."""
+
+    def __init__(self, task: dict[str, Any], base_dir: Path) -> None:
+        found = {v for v in task.values() if isinstance(v, str) and relative_to(v, base_dir) != v}
+        pairs = [(v, relative_to(v, base_dir)) for v in found]
+        base = str(base_dir).rstrip("/")
+        if base and base != ".":
+            pairs.append((base + "/", ""))
+        self.pairs = sorted(pairs, key=lambda p: -len(p[0]))  # longest first
+
+    def __call__(self, text: str) -> str:
+        for old, new in self.pairs:
+            text = text.replace(old, new)
+        return text
+
+    def scrub(self, doc: Document) -> None:
+        meta = doc.metadata
+        for key in ("source_id", "reject_detail"):
+            if isinstance(meta.get(key), str):
+                meta[key] = self(meta[key])
 
 
 def _source_name(source: Source) -> str:

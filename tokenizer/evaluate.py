@@ -23,6 +23,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from sentencepiece import SentencePieceProcessor
 
+from corpus.text.encoding import UndecodableText, decode_japanese
 from manifests.release import read_manifest
 from tokenizer.segment import SplitModeName, word_boundaries
 
@@ -49,6 +50,19 @@ def _parquet_groups(paths: Iterable[Path], groups: dict[str, list[str]]) -> None
             groups[source].append(text)
 
 
+def read_text_file(path: Path) -> str:
+    """A ``.txt`` file in any common Japanese encoding, as ``jpcorpus run`` reads ``text_dir``
+    (:func:`corpus.text.encoding.decode_japanese`); a ValueError naming the file if not."""
+    try:
+        return decode_japanese(path.read_bytes())[0]
+    except UndecodableText as exc:
+        raise ValueError(
+            f"{path}: not text in UTF-8, Shift_JIS, EUC-JP or ISO-2022-JP ({exc})"
+        ) from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def load_texts(paths: Sequence[str | Path]) -> dict[str, list[str]]:
     """Texts grouped for evaluation.
 
@@ -69,18 +83,19 @@ def load_texts(paths: Sequence[str | Path]) -> dict[str, list[str]]:
                 raise ValueError(
                     f"{path}: neither a release (no {MANIFEST_NAME}) nor a folder of .txt files"
                 )
-            groups[path.name].extend(f.read_text(encoding="utf-8") for f in files)
+            groups[path.name].extend(read_text_file(f) for f in files)
         elif not path.is_file():
             raise ValueError(f"{path}: no such file or directory")
         elif path.name.endswith(".parquet"):
             _parquet_groups([path], groups)
         elif path.name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
             opener = gzip.open if path.name.endswith(".gz") else open
-            with opener(path, "rt", encoding="utf-8") as f:
-                for lineno, line in enumerate(f, start=1):
-                    if not line.strip():
+            with opener(path, "rb") as f:
+                for lineno, raw_line in enumerate(f, start=1):
+                    if not raw_line.strip():
                         continue
                     try:
+                        line = raw_line.decode("utf-8")
                         obj = json.loads(line)
                         text = obj["text"]
                     except (ValueError, KeyError, TypeError) as exc:
@@ -89,7 +104,7 @@ def load_texts(paths: Sequence[str | Path]) -> dict[str, list[str]]:
                         ) from exc
                     groups[obj.get("source") or _file_group(path)].append(text)
         else:
-            groups[_file_group(path)].append(path.read_text(encoding="utf-8"))
+            groups[_file_group(path)].append(read_text_file(path))
     return {k: [t for t in v if t] for k, v in groups.items() if any(v)}
 
 

@@ -96,6 +96,7 @@ def write_index_info(
 ) -> IndexInfo:
     import datasketch
 
+    folder.mkdir(parents=True, exist_ok=True)  # no signatures at all when nothing came in
     parts = sorted(str(p.relative_to(folder)) for p in (folder / SIGNATURES).glob("*.parquet"))
     info = IndexInfo(
         minhash=scheme,

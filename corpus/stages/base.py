@@ -75,9 +75,10 @@ Decision = Keep | Drop
 
 
 class StageParams(BaseModel):
-    """Parameters of a stage as written in the pipeline file; unknown keys are errors."""
+    """Parameters of a stage as written in the pipeline file; unknown keys are errors, and
+    so are ``.nan`` and ``.inf`` (no bound or threshold means anything with them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DocumentStage(PipelineStep, ABC):

@@ -13,9 +13,9 @@ The stage writes ``quality_signals`` (signal name → float) and, with
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from corpus.document import Document
 from corpus.quality import (
@@ -42,7 +42,14 @@ from corpus.quality import (
 from corpus.stages.base import Decision, DocumentStage, Drop, Keep, StageParams, register_stage
 from corpus.text.boilerplate import remove_boilerplate
 
-Limit = float | None
+Limit = Annotated[float, Field(ge=0.0, le=1.0)] | None
+"""A share of characters, lines or words: between 0 and 1, or ``null`` (off)."""
+Count = Annotated[int, Field(ge=0)] | None
+"""A number of characters: 0 or more, or ``null`` (off)."""
+Length = Annotated[float, Field(ge=0.0)] | None
+"""An average length in characters: 0 or more, or ``null`` (off)."""
+NgramShares = dict[Annotated[int, Field(ge=1, le=64)], Annotated[float, Field(ge=0.0, le=1.0)]]
+"""n-gram size (1–64) → a share between 0 and 1."""
 
 
 class QualityParams(StageParams):
@@ -51,7 +58,7 @@ class QualityParams(StageParams):
     remove_boilerplate: bool = True
     """Remove menu, paging, share-button, meta and copyright lines before scoring and keep
     the text without them (``corpus.text.boilerplate``)."""
-    min_chars: int | None = 200
+    min_chars: Count = 200
     """HojiChar ``DocumentLengthFilter`` (200). Swallow's 400 drops short poems: 10 % of
     the Aozora works are under 400 characters."""
     min_hiragana_ratio: Limit = 0.2
@@ -60,15 +67,15 @@ class QualityParams(StageParams):
     """Swallow (0.5). Not applied to katakana prose."""
     min_japanese_ratio: Limit = 0.5
     """Swallow (0.5)."""
-    min_avg_sentence_length: Limit = 10
+    min_avg_sentence_length: Length = 10
     """Swallow uses 20; poems and short verse (one line, one "sentence") average 8–15,
     so 10 keeps Aozora poetry while menus and tag lists (3–8) still fall."""
-    max_avg_sentence_length: Limit = 1000
+    max_avg_sentence_length: Length = 1000
     """Swallow uses 90; 樋口一葉 and other 旧仮名 prose write whole paragraphs as one
     sentence joined by 、 and average up to 850 characters per sentence. 1000 only
     catches text with hardly any sentence punctuation; :class:`MaxClauseLength` is the
     limit that bites in every genre."""
-    max_clause_length: int | None = 250
+    max_clause_length: Count = 250
     """Swallow limits sentences to 200 characters; applied to clauses (split also at 、，)
     and raised to 250 because law provisions run 200+ characters without a comma."""
     max_duplicate_line_fraction: Limit = 0.30
@@ -79,11 +86,9 @@ class QualityParams(StageParams):
     """Gopher (0.30)."""
     max_duplicate_paragraph_char_fraction: Limit = 0.20
     """Gopher (0.20)."""
-    max_top_ngram_fraction: dict[int, float] = Field(
-        default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16}
-    )
+    max_top_ngram_fraction: NgramShares = Field(default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16})
     """Swallow ({2: 0.20, 3: 0.18, 4: 0.16}); the most frequent character n-gram's share."""
-    max_duplicate_ngram_fraction: dict[int, float] = Field(
+    max_duplicate_ngram_fraction: NgramShares = Field(
         default_factory=lambda: {5: 0.50, 6: 0.48, 7: 0.46, 8: 0.44, 9: 0.42, 10: 0.40}
     )
     """Swallow uses 0.15 (5-grams) down to 0.10 (10-grams) on web pages; statutes repeat
@@ -108,6 +113,13 @@ class QualityParams(StageParams):
     (女中, 自殺 …); the highest share measured on clean text is 0.04."""
     ng_words_path: str | None = None
     """Another NG-word list (one word per line); default the bundled HojiChar list."""
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> QualityParams:
+        low, high = self.min_avg_sentence_length, self.max_avg_sentence_length
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_avg_sentence_length ({low}) exceeds max_avg_sentence_length")
+        return self
 
     def rules(self) -> list[Rule]:
         """The rules in the order they run: cheap character counts first, n-grams last."""

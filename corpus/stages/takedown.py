@@ -18,23 +18,25 @@ from pydantic import field_validator
 
 from corpus.document import Document
 from corpus.stages.base import Decision, DocumentStage, Drop, Keep, StageParams, register_stage
+from corpus.urls import host_key, url_key
 
 TAKEN_DOWN = "taken_down"
 """The drop reason of a document removed by a takedown request."""
 
 
 def url_host(url: str) -> str:
-    """The lower-cased host of ``url`` ("" when it has none).
+    """The host of ``url`` as compared (:func:`corpus.urls.host_key`; "" when it has none).
 
-    >>> url_host("https://JA.Wikipedia.org/wiki/日本")
+    >>> url_host("https://JA.Wikipedia.org./wiki/日本")
     'ja.wikipedia.org'
     >>> url_host("aozora:000879/127")
     ''
     """
     try:
-        return (urlsplit(url).hostname or "").lower()
+        host = urlsplit(url).hostname
     except ValueError:
         return ""
+    return host_key(host) if host else ""
 
 
 def host_in_domain(host: str, domain: str) -> bool:
@@ -45,7 +47,7 @@ def host_in_domain(host: str, domain: str) -> bool:
     >>> host_in_domain("notwikipedia.org", "wikipedia.org")
     False
     """
-    domain = domain.lower().strip(".")
+    domain = host_key(domain.strip("."))
     return bool(host) and (host == domain or host.endswith("." + domain))
 
 
@@ -59,6 +61,16 @@ class TakedownRules(StageParams):
     True
     >>> TakedownRules(domains=["example.jp"]).match("web-1", "https://www.example.jp/a", "web")
     'domain:example.jp'
+
+    URLs are compared by :func:`corpus.urls.url_key` on both sides: scheme (http and
+    https alike), host case, default port, the root's trailing dot and percent-encoding
+    do not matter.
+
+    >>> rules = TakedownRules(url_prefixes=["https://example.jp/blog/"])
+    >>> [rules.match("d", u, "web") is not None for u in ("https://EXAMPLE.jp/blog/1",
+    ...  "https://example.jp:443/blog/1", "http://example.jp/blog/1", "https://example.jp./blog/1",
+    ...  "https://example.jp/%62log/1", "https://example.jp/blogs/1")]
+    [True, True, True, True, True, False]
     """
 
     ids: tuple[str, ...] = ()
@@ -91,10 +103,11 @@ class TakedownRules(StageParams):
         if source and source in self._sources:
             return f"source:{source}"
         if url:
-            if url in self._urls:
+            key = url_key(url)
+            if key in self._urls:
                 return "url"
-            for prefix in self.url_prefixes:
-                if url.startswith(prefix):
+            for prefix, prefix_key in self._prefixes:
+                if key.startswith(prefix_key):
                     return f"url_prefix:{prefix}"
             if self.domains:
                 host = url_host(url)
@@ -109,7 +122,13 @@ class TakedownRules(StageParams):
 
     @cached_property
     def _urls(self) -> frozenset[str]:
-        return frozenset(self.urls)
+        return frozenset(url_key(u) for u in self.urls)
+
+    @cached_property
+    def _prefixes(self) -> tuple[tuple[str, str], ...]:
+        """``(prefix as requested, its key)``. A prefix naming only a site gets the path ``/``
+        in its key, so ``https://example.jp`` does not cover ``https://example.jp.evil.com``."""
+        return tuple((p, url_key(p)) for p in self.url_prefixes)
 
     @cached_property
     def _sources(self) -> frozenset[str]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus.text.encoding import UndecodableText, decode_japanese
+from corpus.urls import BadUrl, to_uri
 from licenses.html import parse_html
 from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
 from pipelines.crawler.addresses import AddressPolicy, AddressRefused
@@ -27,12 +30,14 @@ USER_AGENT = (
 #: RFC 9309 §2.3.1.2: follow at least five consecutive redirects for robots.txt.
 MAX_REDIRECTS = 5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_CRAWL_DELAY_S = 60.0
+"""The longest robots.txt ``Crawl-delay`` honoured by waiting (seconds)."""
 
 
 class CrawlConfig(BaseModel):
     """How far and how politely to crawl."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     max_pages: int = Field(100, ge=1)
     """Pages fetched at most (robots.txt and tdmrep.json not counted)."""
@@ -46,6 +51,11 @@ class CrawlConfig(BaseModel):
     """Also fetch links found on fetched pages (same host only), breadth first."""
     max_depth: int = Field(1, ge=0)
     timeout_s: float = Field(20.0, gt=0)
+    """Total time for one request: connecting, headers and body together."""
+    max_crawl_delay_s: float = Field(MAX_CRAWL_DELAY_S, gt=0)
+    """A host whose robots.txt asks for a longer ``Crawl-delay`` is not crawled at all (its
+    URLs are skipped as ``crawl_delay_too_long``): waiting would stall the crawl, and
+    asking faster than the host allows is not polite."""
     allow_private_addresses: bool = False
     """Allow loopback/private/link-local addresses: for tests against a local server only."""
     ai_agents: tuple[str, ...] = AI_AGENTS
@@ -75,6 +85,8 @@ class CrawlReport:
 class _Site:
     robots: RobotsTxt
     tdmrep: TdmRep
+    refused: CrawlSkip | None = None
+    """Why none of the site's pages is fetched (a ``Crawl-delay`` over the cap)."""
 
 
 class Crawler:
@@ -96,17 +108,19 @@ class Crawler:
         )
         self._sites: dict[str, _Site] = {}
         self._visited: set[str] = set()
+        self.report: CrawlReport | None = None
 
     @property
     def agents(self) -> tuple[str, ...]:
         return (PRODUCT_TOKEN, *self.config.ai_agents)
 
     def run(self, seeds: Iterable[str], warc_path: Path) -> CrawlReport:
-        report = CrawlReport(warc_path)
+        """Crawl into ``warc_path``. The report so far stays in :attr:`report` if this raises."""
+        report = self.report = CrawlReport(warc_path)
         queue: deque[tuple[str, int, bool]] = deque()
         queued: set[str] = set()
         for seed in seeds:
-            url = urldefrag(seed.strip())[0]
+            url = self._uri(seed, report)
             if url and url not in queued:
                 queued.add(url)
                 queue.append((url, 0, True))
@@ -121,13 +135,23 @@ class Crawler:
                 page = self._page(url, warc, report)
                 if page is None or not self.config.follow_links or depth >= self.config.max_depth:
                     continue
-                for link in _links(page):
-                    if link not in queued and _same_host(link, url):
+                for href in _links(page):
+                    link = self._uri(href, report)
+                    if link and link not in queued and _same_host(link, url):
                         queued.add(link)
                         queue.append((link, depth + 1, False))
         return report
 
     # ------------------------------------------------------------------ one page
+
+    @staticmethod
+    def _uri(url: str, report: CrawlReport) -> str | None:
+        """``url`` as the URI to fetch (IRIs percent-encoded); a bad one is skipped alone."""
+        try:
+            return to_uri(url)
+        except BadUrl as exc:
+            report.skipped.append(CrawlSkip(url[:2000], "crawl", exc.reason, str(exc)))
+            return None
 
     def _page(self, url: str, warc: WarcRecorder, report: CrawlReport) -> FetchResult | None:
         """Fetch one page (following redirects, each hop vetted); the 200 HTML result or None."""
@@ -140,6 +164,9 @@ class Crawler:
                 site = self._site(current, warc, report)
             except AddressRefused as exc:
                 report.skipped.append(CrawlSkip(current, "crawl", exc.reason, str(exc)))
+                return None
+            if site.refused is not None:
+                report.skipped.append(replace(site.refused, url=current))
                 return None
             robots = site.robots.check(current, self.agents)
             if robots.reserved:
@@ -161,7 +188,9 @@ class Crawler:
                 report.skipped.append(CrawlSkip(current, "crawl", "fetch_error", result.error))
                 return None
             if result.status in (301, 302, 303, 307, 308) and result.location:
-                current = urldefrag(urljoin(current, result.location))[0]
+                current = self._uri(_joined(current, result.location), report)
+                if current is None:
+                    return None
                 continue
             if result.status != 200:
                 report.skipped.append(CrawlSkip(current, "crawl", f"http_status:{result.status}"))
@@ -203,8 +232,18 @@ class Crawler:
             self.fetcher.addresses.vet(url)  # refuse before asking anything of the host
             robots = self._robots(origin, warc, report)
             host = (parts.hostname or "").lower()
-            for agent in self.agents:
-                self.limiter.set_crawl_delay(host, robots.crawl_delay(agent))
+            delays = [d for a in self.agents if (d := robots.crawl_delay(a)) is not None]
+            delay = max(delays, default=0.0)
+            if not delay <= self.config.max_crawl_delay_s:  # NaN and inf too
+                refused = CrawlSkip(
+                    url,
+                    "crawl",
+                    "crawl_delay_too_long",
+                    f"robots.txt Crawl-delay {delay} s > {self.config.max_crawl_delay_s} s",
+                )
+                site = self._sites[origin] = _Site(robots, TdmRep(), refused)
+                return site
+            self.limiter.set_crawl_delay(host, delay)
             site = self._sites[origin] = _Site(robots, self._tdmrep(origin, warc, report))
         return site
 
@@ -215,7 +254,10 @@ class Crawler:
             if result is None or result.error:
                 return RobotsTxt.from_response(None)
             if result.status in (301, 302, 303, 307, 308) and result.location:
-                url = urljoin(url, result.location)
+                try:
+                    url = to_uri(_joined(url, result.location))
+                except BadUrl:
+                    return RobotsTxt.from_response(None)
                 continue
             return RobotsTxt.from_response(result.status, result.body)
         return RobotsTxt.from_response(None)
@@ -227,8 +269,18 @@ class Crawler:
         return TdmRep.parse(result.body)
 
 
+def _page_text(page: FetchResult) -> str | bytes:
+    """The page decoded as its HTTP charset says (a WHATWG label), else as detected: lxml
+    alone would read undeclared UTF-8 as Latin-1 and turn ``/wiki/日本`` into mojibake."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", page.header("content-type"), re.I)
+    try:
+        return decode_japanese(page.body, m[1] if m else None)[0]
+    except UndecodableText:
+        return page.body
+
+
 def _links(page: FetchResult) -> list[str]:
-    root = parse_html(page.body)
+    root = parse_html(_page_text(page))
     if root is None:
         return []
     out = []
@@ -236,10 +288,19 @@ def _links(page: FetchResult) -> list[str]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
-        link = urldefrag(urljoin(page.url, href))[0]
-        if urlsplit(link).scheme in ("http", "https"):
+        link = _joined(page.url, href)
+        if link.split(":", 1)[0].lower() in ("http", "https"):
             out.append(link)
     return list(dict.fromkeys(out))
+
+
+def _joined(base: str, href: str) -> str:
+    """``href`` resolved against ``base``, without its fragment; as written if it cannot be
+    (``http://[::1``), so that :func:`to_uri` refuses it by name."""
+    try:
+        return urldefrag(urljoin(base, href))[0]
+    except ValueError:
+        return href
 
 
 def _same_host(a: str, b: str) -> bool:

@@ -19,8 +19,9 @@ class WarcRecorder:
     """Appends a ``request`` and a ``response`` record per fetch to one ``.warc.gz`` file.
 
     The stored body is the entity as received (transfer coding removed by the HTTP
-    client, no content coding requested); a body cut at the byte cap is marked
-    ``WARC-Truncated: length``.
+    client, no content coding requested); a body cut short is marked ``WARC-Truncated``
+    with the reason (``length``: the byte cap, ``time``: the fetch's deadline,
+    ``disconnect``: the server closed before the end).
     """
 
     def __init__(self, path: Path, software: str = "jpcorpus crawler") -> None:
@@ -52,7 +53,7 @@ class WarcRecorder:
             return
         extra = {"WARC-Date": date, "WARC-IP-Address": fetch.ip}
         if fetch.truncated:
-            extra["WARC-Truncated"] = "length"
+            extra["WARC-Truncated"] = fetch.truncated
         response = self._writer.create_warc_record(
             fetch.url,
             "response",

@@ -8,7 +8,9 @@ live under ``root`` (``cards/<人物ID>/files/<name>/<name>.txt`` or the officia
 * any ``あり`` → admitted only on a Creative Commons license its footer declares; when
   the footer's words and link disagree the stricter reading is taken (the license gate
   then refuses NC/ND); no license in the footer → rejected ``no_license_in_footer``;
-* no text file → rejected ``text_file_missing``.
+* no text file → rejected ``text_file_missing``; a text URL whose path would leave
+  ``root`` (``cards/../../secret/notes.zip``, or a symlink out of it) → rejected
+  ``unsafe_path``, never read.
 
 The text is the title/author lines and the body without notation; the footer's facts
 (底本, 入力, 校正, 作成日) go into ``attribution``.
@@ -23,7 +25,10 @@ from functools import reduce
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from corpus.document import Document, make_document, reject
+from corpus.storage import UnsafePath
 from corpus.text.encoding import UndecodableText, decode_japanese
 from licenses import license_from_statement, license_from_url, stricter
 from pipelines.errors import ConfigError
@@ -54,7 +59,7 @@ class AozoraParams(SourceParams):
     """``list_person_all_extended_utf8.csv`` (``.gz`` too)"""
     root: str | None = None
     """Folder holding ``cards/``; default: the index's folder."""
-    works_per_task: int = WORKS_PER_TASK
+    works_per_task: int = Field(WORKS_PER_TASK, ge=1)
 
 
 def footer_license(found: FooterLicenseText) -> tuple[str | None, str]:
@@ -145,7 +150,12 @@ class AozoraSource(Source):
             yield self._document(AozoraWork.from_task(data), root, index_time)
 
     def _document(self, work: AozoraWork, root: Path, index_time: Any) -> Document:
-        path = work.text_path(root)
+        try:
+            path = work.text_path(root)
+        except UnsafePath as exc:
+            doc = self._make(work, text="", raw=work.text_url, at=index_time)
+            doc.metadata["reject_detail"] = str(exc)[:500]
+            return reject(doc, "read", "unsafe_path")
         if path is None or not path.is_file():
             doc = self._make(work, text="", raw=work.text_url or work.work_id, at=index_time)
             doc.metadata["reject_detail"] = (
@@ -163,7 +173,7 @@ class AozoraSource(Source):
             doc.metadata["reject_detail"] = str(exc)[:500]
             return reject(doc, "read", exc.reason)
         try:
-            decoded, _ = decode_japanese(raw, declared="cp932")
+            decoded, _ = decode_japanese(raw, declared="shift_jis")
         except UndecodableText as exc:
             doc = self._make(work, text="", raw=raw, at=file_time(path))
             doc.metadata["reject_detail"] = f"{path.name}: {exc}"

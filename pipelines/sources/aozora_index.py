@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from corpus.storage import UnsafePath, safe_relpath
 from pipelines.sources.files import read_file_bounded
 
 #: the index columns this reader needs (the file has 55)
@@ -101,20 +102,26 @@ class AozoraWork:
 
         Both layouts are understood: the unpacked ``cards/<人物ID>/files/<name>/<name>.txt``
         and the official ``cards/<人物ID>/files/<name>.zip`` (returned when the first
-        is absent).
+        is absent). The path comes from the index, i.e. from data: it must stay inside
+        ``root`` (:func:`corpus.storage.safe_relpath`, and no symlink out of it), else
+        :class:`~corpus.storage.UnsafePath`.
         """
         if not self.text_url:
             return None
-        path = urlparse(self.text_url).path  # /cards/000879/files/127_ruby_150.zip
+        try:
+            path = urlparse(self.text_url).path  # /cards/000879/files/127_ruby_150.zip
+        except ValueError:  # not a URL ("http://[::1"): no text file named
+            return None
         parts = [p for p in path.split("/") if p]
         if "cards" not in parts or not parts[-1].lower().endswith(".zip"):
             return None
-        rel = parts[parts.index("cards") :]
+        rel = safe_relpath("/".join(parts[parts.index("cards") :])).split("/")
         stem = rel[-1][: -len(".zip")]
         unpacked = root.joinpath(*rel[:-1], stem, f"{stem}.txt")
-        if unpacked.exists():
-            return unpacked
-        return root.joinpath(*rel)
+        found = unpacked if unpacked.exists() else root.joinpath(*rel)
+        if found.exists() and not found.resolve().is_relative_to(root.resolve()):
+            raise UnsafePath(f"{'/'.join(rel)} leads out of the root through a symlink")
+        return found
 
     def to_task(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,18 +135,22 @@ class AozoraWork:
 def read_index(data: bytes) -> list[AozoraWork]:
     """Works of an index file's bytes (UTF-8, BOM optional), ordered by 作品ID.
 
-    Rows of the same 作品ID are merged; a person listed twice in one role counts once.
-    Raises :class:`IndexFormatError` when a needed column is missing.
+    Rows of the same 作品ID are merged; a person listed twice in one role counts once; a
+    short row's missing fields are empty. Raises :class:`IndexFormatError` when a needed
+    column is missing or the file is not CSV (a field past csv's size limit, …).
     """
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise IndexFormatError(f"missing column(s) {', '.join(missing)}")
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""), restval="")
     rows: dict[str, list[dict[str, str]]] = {}
-    for row in reader:
-        work_id = (row["作品ID"] or "").strip()
-        if work_id:
-            rows.setdefault(work_id.zfill(6), []).append(row)
+    try:
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise IndexFormatError(f"missing column(s) {', '.join(missing)}")
+        for row in reader:
+            work_id = (row["作品ID"] or "").strip()
+            if work_id:
+                rows.setdefault(work_id.zfill(6), []).append(row)
+    except csv.Error as exc:
+        raise IndexFormatError(f"not CSV: line {reader.line_num}: {exc}") from None
     return [_work(work_id, rows[work_id]) for work_id in sorted(rows)]
 
 

@@ -8,8 +8,16 @@ pages and bytes, http/https only, public addresses only (unless
 a document exactly as an archived one does. URLs the crawler did not fetch or that
 gave no HTML page are rejected records: stage ``optout`` (``optout:robots.txt``,
 ``optout:tdm-reservation``) or ``crawl`` (``address_refused:<kind>``,
-``scheme_refused``, ``dns_error``, ``fetch_error``, ``http_status:<code>``,
-``not_html``, ``too_many_redirects``, ``cap_reached:<cap>`` for seeds left over).
+``scheme_refused``, ``bad_url`` (not a URL even after IRI percent-encoding), ``dns_error``,
+``fetch_error`` (also a fetch past its ``timeout_s`` deadline), ``http_status:<code>``,
+``not_html``, ``too_many_redirects``, ``crawl_delay_too_long`` (robots.txt asks for a
+``Crawl-delay`` over ``max_crawl_delay_s``: every URL of the host), ``cap_reached:<cap>``
+for seeds left over; ``crawl_error:<type>`` if the crawl itself fails, after which the
+pages already fetched are read all the same). A page cut short (the byte cap, the
+deadline, or the server closing before its ``Content-Length``) is written with
+``WARC-Truncated`` and rejected by the reader as ``truncated_record``: a page's license
+statement is usually in its footer, so its first part alone cannot be trusted to carry
+the license it would show in full.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from pydantic import Field, field_validator
 from corpus.document import Document, make_document, reject
 from licenses.optout import AI_AGENTS
 from pipelines.crawler import CrawlConfig, Crawler
-from pipelines.crawler.crawl import USER_AGENT
+from pipelines.crawler.crawl import MAX_CRAWL_DELAY_S, USER_AGENT
 from pipelines.errors import ConfigError
 from pipelines.sources.base import Source, SourceParams, register_source
 from pipelines.sources.warc import MAX_PAYLOAD_BYTES, SOURCE_NAME, WarcParams, WarcReader
@@ -46,6 +54,9 @@ class CrawlParams(SourceParams):
     follow_links: bool = False
     max_depth: int = Field(1, ge=0)
     timeout_s: float = Field(20.0, gt=0)
+    """Total seconds for one request (connect, headers and body together)."""
+    max_crawl_delay_s: float = Field(MAX_CRAWL_DELAY_S, gt=0)
+    """A host asking for a longer robots.txt ``Crawl-delay`` is skipped."""
     allow_private_addresses: bool = False
     """Only for tests against a local server: allow loopback/private/link-local addresses."""
     user_agent: str = USER_AGENT
@@ -94,6 +105,7 @@ class CrawlSource(Source):
             follow_links=p.follow_links,
             max_depth=p.max_depth,
             timeout_s=p.timeout_s,
+            max_crawl_delay_s=p.max_crawl_delay_s,
             allow_private_addresses=p.allow_private_addresses,
             ai_agents=p.ai_agents,
             user_agent=p.user_agent,
@@ -101,8 +113,19 @@ class CrawlSource(Source):
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
         warc = Path(task["warc"])
-        report = Crawler(self.config()).run(self.params.seeds, warc)
+        crawler = Crawler(self.config())
         now = datetime.now(UTC).replace(microsecond=0)
+        try:
+            report = crawler.run(self.params.seeds, warc)
+        except Exception as exc:  # noqa: BLE001 — the pages fetched so far are still read
+            report = crawler.report
+            doc = make_document(
+                text="", source=self.params.name, source_id=f"{warc.name}#crawl", retrieved_at=now
+            )
+            doc.metadata["reject_detail"] = f"{type(exc).__name__}: {exc}"[:1000]
+            yield reject(doc, "crawl", f"crawl_error:{type(exc).__name__}")
+            if report is None or not warc.is_file():
+                return
         for skip in report.skipped:
             doc = make_document(
                 text="", source=self.params.name, source_id=skip.url, url=skip.url, retrieved_at=now

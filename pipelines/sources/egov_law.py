@@ -22,6 +22,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from corpus.document import Document, make_document, reject, sha256_hex
 from corpus.text.encoding import UndecodableText, decode_japanese
 from pipelines.sources.base import SourceParams, file_time, register_source
@@ -47,7 +49,7 @@ class EgovLawParams(SourceParams):
     type: str = "egov_law"
     path: str
     """folder, file or glob of 法令XML (``.xml``) and law HTML (``.html``/``.htm``)"""
-    files_per_task: int = FILES_PER_TASK
+    files_per_task: int = Field(FILES_PER_TASK, ge=1)
 
 
 def egov_url(stem: str) -> str | None:

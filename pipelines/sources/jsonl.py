@@ -119,7 +119,7 @@ class JsonlSource(Source):
                     raise ValueError(f"{key!r} is a {type(obj[key]).__name__}, not a string")
             if obj.get("id") is not None and not isinstance(obj["id"], str | int):
                 raise ValueError(f"'id' is a {type(obj['id']).__name__}, not a string")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: too deeply nested
             return self._rejected(
                 locator, raw, retrieved_at, "malformed_jsonl", f"{locator}: {exc}"
             )
@@ -131,12 +131,7 @@ class JsonlSource(Source):
             source_id=source_id,
             url=obj.get("url") or "",
             license=obj.get("license") or p.license,
-            license_evidence=obj.get("license_evidence")
-            or (
-                f"jsonl line license field ({locator})"
-                if obj.get("license")
-                else p.license_evidence
-            ),
+            license_evidence=line_evidence(obj, locator, p.license, p.license_evidence),
             attribution=obj.get("attribution") or p.attribution,
             retrieved_at=retrieved_at,
             raw=raw,
@@ -145,3 +140,21 @@ class JsonlSource(Source):
             doc.metadata["reject_detail"] = f"{locator}: no string 'text'"
             return reject(doc, "read", "missing_text")
         return doc
+
+
+def line_evidence(obj: dict, locator: str, license: str | None, evidence: str) -> str:
+    """A line's own license evidence and the source's, both kept: the line's says why its
+    license differs, the source's says where the file came from.
+
+    >>> line_evidence({"license": "CC0-1.0"}, "a.jsonl:3", "CC-BY-4.0", "terms page, 2026-11-01")
+    'jsonl line license field (a.jsonl:3); source CC-BY-4.0: terms page, 2026-11-01'
+    >>> line_evidence({}, "a.jsonl:3", "CC-BY-4.0", "terms page, 2026-11-01")
+    'terms page, 2026-11-01'
+    """
+    own = obj.get("license_evidence") or (
+        f"jsonl line license field ({locator})" if obj.get("license") else ""
+    )
+    if not own:
+        return evidence
+    source = f"source {license}: {evidence}" if license else f"source: {evidence}"
+    return f"{own}; {source}" if evidence else own

@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import Field
+
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese
 from pipelines.sources.base import SourceParams, file_time, register_source
@@ -29,7 +31,7 @@ class TextDirParams(SourceParams):
     attribution: str = ""
     name: str = "text"
     """Value of the ``source`` column for these documents."""
-    files_per_task: int = FILES_PER_TASK
+    files_per_task: int = Field(FILES_PER_TASK, ge=1)
 
 
 @register_source

@@ -16,6 +16,7 @@ Each HTML page captured in the archive (a ``response`` with HTTP 200, or a
 Records that are not pages (requests, warcinfo, metadata, revisits, redirects and
 errors, images, scripts, robots.txt) are not documents and are skipped. A bad page
 is a rejected record and the run goes on: stage ``read`` for ``truncated_record``,
+``malformed_record`` (no or an unknown ``WARC-Type``, a target URI that is no URL),
 ``payload_digest_mismatch``, ``payload_too_large``, ``undecodable_bytes``,
 ``empty_payload``, ``no_main_text``, ``malformed_archive:<error>``,
 ``duplicate_capture`` (a URL seen earlier in the same file), ``markup_too_deep`` /
@@ -24,7 +25,9 @@ silently cut the page), ``empty_file`` (a 0-byte archive); the rest of an archiv
 record ``decompression_bomb`` when it expands past
 :data:`~pipelines.sources.limits.MAX_EXPANSION_RATIO`, or
 ``malformed_archive:HeaderLineTooLong`` when a header line passes
-:data:`~pipelines.sources.limits.MAX_HEADER_LINE`; stage ``prefilter`` for
+:data:`~pipelines.sources.limits.MAX_HEADER_LINE`, or ``malformed_archive:HeadersTooLarge``
+when one record's headers pass :data:`~pipelines.sources.limits.MAX_HEADER_LINES` lines or
+:data:`~pipelines.sources.limits.MAX_HEADER_BYTES` bytes; stage ``prefilter`` for
 ``not_japanese`` (no Japanese in the raw bytes, :mod:`pipelines.sources.prefilter`;
 only with ``japanese_prefilter: true``); stage ``optout`` for a
 page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
@@ -53,14 +56,20 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from corpus.document import Document, make_document, reject
-from corpus.text.encoding import UndecodableText, decode_japanese
+from corpus.text.encoding import UndecodableText, decode_japanese, whatwg_codec
 from licenses.html import parse_html
 from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
 from licenses.web import PageAssessment, assess_page
 from pipelines.crawler.crawl import PRODUCT_TOKEN
 from pipelines.sources.base import Source, SourceParams, register_source
 from pipelines.sources.files import DecompressionBomb, InputRejected, expand_paths, open_binary
-from pipelines.sources.limits import EXPANSION_FLOOR, MAX_EXPANSION_RATIO, MAX_HEADER_LINE
+from pipelines.sources.limits import (
+    EXPANSION_FLOOR,
+    MAX_EXPANSION_RATIO,
+    MAX_HEADER_BYTES,
+    MAX_HEADER_LINE,
+    MAX_HEADER_LINES,
+)
 from pipelines.sources.markup import parse_html_within_limits
 from pipelines.sources.prefilter import REJECT_REASON as PREFILTER_REASON
 from pipelines.sources.prefilter import looks_japanese
@@ -163,8 +172,8 @@ class WarcReader:
             if capture.problem == "malformed_record":
                 yield self.document(capture, site)
                 continue
-            if not _is_page(capture):
-                continue
+            if not _is_page(capture) and not (capture.problem and not capture.content_type):
+                continue  # a broken record whose HTTP headers never came may be a page: kept
             if capture.url in seen and not capture.problem:
                 doc = self._bare(capture)
                 yield reject(doc, "read", "duplicate_capture")
@@ -383,13 +392,33 @@ class _CountingFile(io.RawIOBase):
 
 
 class _BoundedLineReader(DecompressingBufferedReader):
-    """warcio's reader with header lines bounded by :data:`MAX_HEADER_LINE`.
+    """warcio's reader with header lines bounded: each by :data:`MAX_HEADER_LINE`, and per
+    record by :data:`MAX_HEADER_LINES` and :data:`MAX_HEADER_BYTES` (:meth:`next_record`
+    starts the count again).
 
     warcio reads WARC and HTTP header lines without a length limit (and by repeated
-    concatenation, quadratic in the line's length); a line without end is malformed.
+    concatenation, quadratic in the line's length), and as many as come; a line without
+    end, or a record with endless headers, is malformed.
     """
 
+    header_lines = 0
+    header_bytes = 0
+
+    def next_record(self) -> None:
+        self.header_lines = self.header_bytes = 0
+
     def readline(self, length: int | None = None) -> bytes:
+        line = self._readline(length)
+        self.header_lines += 1
+        self.header_bytes += len(line)
+        if self.header_lines > MAX_HEADER_LINES or self.header_bytes > MAX_HEADER_BYTES:
+            raise HeadersTooLarge(
+                f"a record with more than {MAX_HEADER_LINES} header lines "
+                f"or {MAX_HEADER_BYTES} header bytes"
+            )
+        return line
+
+    def _readline(self, length: int | None) -> bytes:
         if length is not None and length <= MAX_HEADER_LINE:
             return super().readline(length)
         parts: list[bytes] = []
@@ -407,6 +436,10 @@ class _BoundedLineReader(DecompressingBufferedReader):
         return b"".join(parts)
 
 
+class HeadersTooLarge(ValueError):
+    """A record of the archive has more header lines or bytes than a real one ever has."""
+
+
 class HeaderLineTooLong(ValueError):
     """The archive holds a header line longer than :data:`MAX_HEADER_LINE`."""
 
@@ -421,27 +454,47 @@ def _archive_records(stream: IO[bytes]) -> ArchiveIterator:
 
 
 def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[_Capture]:
-    for record in _archive_records(stream):
+    records = _archive_records(stream)
+    seen = 0
+    for record in records:
+        records.reader.next_record()
+        seen += 1
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if record.rec_type not in _RECORD_TYPES:  # no or an unknown WARC-Type: a cut header
+            if only is None:
+                yield _malformed(record, url, f"WARC-Type {record.rec_type!r}")
+            continue
         if record.rec_type not in ("response", "resource"):
             continue
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
         if only is not None and not only(url):
             continue
-        if not re.match(r"^https?://[^\s/]+", url, re.I):
-            date = _warc_date(record.rec_headers.get_header("WARC-Date"))
-            yield _Capture(
-                url[:200],
-                date,
-                None,
-                {},
-                "",
-                None,
-                "",
-                "malformed_record",
-                "target URI is not http(s)",
-            )
+        if not _is_http_url(url):
+            yield _malformed(record, url, "target URI is not an http(s) URL")
             continue
         yield _capture(record, url, max_payload)
+    if not seen:  # bytes, but not one record: not an archive (never silently nothing)
+        raise ArchiveLoadFailed("no WARC or ARC record in the file")
+
+
+_RECORD_TYPES = frozenset(
+    {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+     "continuation"}
+)  # fmt: skip
+"""WARC 1.1 §6 record types (ARC records come through warcio as ``response``)."""
+
+
+def _is_http_url(url: str) -> bool:
+    if not re.match(r"^https?://[^\s/]+", url, re.I):
+        return False
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:  # "https://[::1": not a URL
+        return False
+
+
+def _malformed(record: ArcWarcRecord, url: str, detail: str) -> _Capture:
+    date = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    return _Capture(url[:200], date, None, {}, "", None, "", "malformed_record", detail)
 
 
 def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
@@ -470,6 +523,7 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
     capture = _Capture(url, date, status, headers, content_type, bytes(kept), sha256.hexdigest())
     remaining = getattr(stream, "limit", 0) or 0
     truncated_header = record.rec_headers.get_header("WARC-Truncated")
+    promised = _http_content_length(headers)
     if remaining > 0 or truncated_header:
         capture.problem = "truncated_record"
         capture.detail = (
@@ -477,6 +531,9 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
             if truncated_header
             else f"{remaining} bytes missing"
         )
+    elif promised is not None and size < promised:  # the server closed early, unflagged
+        capture.problem = "truncated_record"
+        capture.detail = f"HTTP Content-Length {promised}, {size} bytes stored"
     elif size > max_payload:
         capture.problem, capture.detail = "payload_too_large", f"{size} bytes > {max_payload}"
     elif not _digest_matches(record.rec_headers.get_header("WARC-Payload-Digest"), sha1, sha256):
@@ -487,6 +544,15 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
     if capture.problem:
         capture.payload = None
     return capture
+
+
+def _http_content_length(headers: dict[str, str]) -> int | None:
+    """The HTTP ``Content-Length`` of an identity-transferred response, if it has one."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if "chunked" in (lower.get("transfer-encoding") or "").lower():
+        return None
+    value = (lower.get("content-length") or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def _digest_matches(header: str | None, sha1: Any, sha256: Any) -> bool:
@@ -540,7 +606,11 @@ def _declared_charset(content_type: str, body: bytes) -> str | None:
     if m:
         return m[1]
     m = _META_CHARSET_RE.search(body[:8192])
-    return m[1].decode("ascii") if m else None
+    if not m:
+        return None
+    label = m[1].decode("ascii")
+    codec = whatwg_codec(label) or ""
+    return "utf-8" if codec.startswith("utf-16") else label  # WHATWG prescan: ASCII markup
 
 
 def _main_text(html_text: str, url: str, root: Any = None) -> tuple[str, str, str]:

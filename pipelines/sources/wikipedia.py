@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
 
+from pydantic import Field
+
 from corpus.document import Document, make_document, reject
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
 from pipelines.sources.files import InputRejected, Line, bounded_lines, expand_paths, open_binary
@@ -39,7 +41,7 @@ class WikipediaParams(SourceParams):
     """``CC-BY-SA-4.0`` for dumps made after the June 2023 license change"""
     markup: Literal["wikitext", "plain"] = "wikitext"
     """what the JSONL ``text`` holds; dumps are always wikitext"""
-    bytes_per_task: int = BYTES_PER_TASK
+    bytes_per_task: int = Field(BYTES_PER_TASK, ge=1)
 
 
 def open_any(path: Path) -> IO[bytes]:
@@ -210,7 +212,7 @@ class WikipediaSource(Source):
             obj = json.loads(raw)
             if not isinstance(obj, dict) or not isinstance(obj.get("title"), str):
                 raise ValueError("line is not a JSON object with a title")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: too deeply nested
             doc = make_document(
                 text="", source=self.source_name, source_id=locator, raw=raw, retrieved_at=at
             )

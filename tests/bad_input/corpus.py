@@ -17,6 +17,7 @@ import gzip
 import io
 import json
 import struct
+import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -224,14 +225,37 @@ def _warc(folder: Path, more: Path) -> dict[str, Expect]:
         + b"a" * (4 * 1024**2)
     )
     (more / "empty.warc").write_bytes(b"")
+    many = more / "many-headers.warc.gz"  # a good page, then 4 M header lines in ~30 KB
+    with WarcRecorder(many) as w:
+        w.record(_fetch("https://example.jp/many-headers.warc.gz/ok.html", cc_page))
+    with open(many, "ab") as f:
+        f.write(
+            gzip.compress(
+                b"WARC/1.1\r\nWARC-Type: response\r\n"
+                b"WARC-Target-URI: https://example.jp/many-headers.warc.gz/x.html\r\n"
+                + b"X: a\r\n" * 4_000_000
+                + b"Content-Length: 0\r\n\r\n",
+                9,
+            )
+        )
+    site = "https://example.jp/charsets.warc.gz"
+    with WarcRecorder(folder / "charsets.warc.gz") as w:
+        for label in ("punycode", "rot13", "uu_codec", "zlib"):  # Python codecs, not charsets
+            declared = cc_page.replace(b"<head>", f'<head><meta charset="{label}">'.encode(), 1)
+            w.record(_fetch(f"{site}/{label}.html", declared, content_type="text/html"))
+        w.record(_fetch(f"{site}/ok.html", cc_page))
+        # the server promised 36,200 bytes and closed after 542; nothing flags the record
+        w.record(_fetch(f"{site}/cut.html", cc_page[:542], Content_Length="36200"))
     return {
         "pages.warc.gz": Expect.of(
             read("markup_too_deep"), read("payload_too_large"), read("truncated_record"), kept=1
         ),
         "truncated.warc": Expect.of(read("truncated_record"), kept=1),
+        "charsets.warc.gz": Expect.of(read("truncated_record"), kept=5),
         "bomb.warc.gz": Expect.of(read("decompression_bomb")),
         "noline.warc": Expect.of(read("malformed_archive:HeaderLineTooLong")),
         "empty.warc": Expect.of(read("empty_file")),
+        "many-headers.warc.gz": Expect.of(read("malformed_archive:HeadersTooLarge"), kept=1),
     }
 
 
@@ -285,6 +309,45 @@ def _wikipedia(folder: Path) -> dict[str, Expect]:
     }
 
 
+AOZORA = REPO / "pipelines" / "sample" / "aozora"
+
+
+def _aozora(folder: Path) -> dict[str, Expect]:
+    """An index whose text URLs climb out of ``root``, directly or through a symlink."""
+    import csv
+    import os
+    import shutil
+
+    root = folder / "root"
+    card = root / "cards" / "000879" / "files"
+    card.mkdir(parents=True)
+    shutil.copytree(AOZORA / "cards" / "000879" / "files" / "92_ruby_164", card / "92_ruby_164")
+    secret = folder / "secret"
+    secret.mkdir()
+    with zipfile.ZipFile(secret / "notes.zip", "w") as zf:
+        zf.writestr("notes.txt", "社外秘のメモ。これは公開してはならない。".encode("cp932"))
+    os.symlink(secret / "notes.zip", card / "link.zip")
+    with open(AOZORA / "list_person_all_extended_utf8.csv", encoding="utf-8-sig") as f:
+        rows = csv.reader(f)
+        header, template = next(rows), next(rows)
+    col = {name: i for i, name in enumerate(header)}
+    base = "https://www.aozora.gr.jp/cards/"
+    out = [header]
+    for work_id, text_url in (
+        ("900001", base + "000879/files/92_ruby_164.zip"),
+        ("900002", base + "../../secret/notes.zip"),
+        ("900003", base + "000879/files/link.zip"),
+    ):
+        row = list(template)
+        row[col["作品ID"]] = work_id
+        row[col["図書カードURL"]] = f"https://www.aozora.gr.jp/hostile-index.csv/card{work_id}.html"
+        row[col["テキストファイルURL"]] = text_url
+        out.append(row)
+    with open(folder / "hostile-index.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows(out)
+    return {"hostile-index.csv": Expect.of(read("unsafe_path"), read("unsafe_path"), kept=1)}
+
+
 def build(root: Path, big: int) -> dict[str, Expect]:
     """Write the corpus under ``root``; ``big`` is the size of the one huge document in bytes.
 
@@ -300,6 +363,7 @@ def build(root: Path, big: int) -> dict[str, Expect]:
         _warc(root / "warc", root / "more" / "warc"),
         _laws(root / "laws"),
         _wikipedia(root / "more" / "wikipedia"),
+        _aozora(root / "more" / "aozora"),
     ):
         assert not expected.keys() & part.keys()
         expected |= part
@@ -308,7 +372,7 @@ def build(root: Path, big: int) -> dict[str, Expect]:
 
 def files_under(folder: Path, expected: dict[str, Expect]) -> dict[str, Expect]:
     """The expectations of the corpus files under ``folder``."""
-    names = {p.name for p in folder.rglob("*") if p.is_file()}
+    names = {p.name for p in ([folder] if folder.is_file() else folder.rglob("*")) if p.is_file()}
     return {name: e for name, e in expected.items() if name in names}
 
 
@@ -330,9 +394,15 @@ sources:
   - type: egov_law
     path: laws
 stages: []
-policy: default
+policy: policy.yaml
 """
 """The end-to-end pipeline over ``root/<source>/`` (relative paths: write it into ``root``)."""
+
+POLICY = """\
+name: bad-input-policy
+refuse_obligations: [non_commercial, no_derivatives]
+"""
+"""A policy file beside the pipeline: the manifest must carry its text, not its path."""
 
 MORE_PIPELINE = """\
 name: bad-input-more
@@ -346,6 +416,9 @@ sources:
   - type: wikipedia
     path: more/wikipedia
     markup: plain
+  - type: aozora
+    index: more/aozora/hostile-index.csv
+    root: more/aozora/root
 """
 """The further variants, read by the reader tests without Ray."""
 

@@ -94,3 +94,37 @@ def test_out_of_range_execution_values_are_config_errors(key: str, tmp_path: Pat
     path.write_text(f"sources:\n{TEXT_DIR}{OUT_OF_RANGE[key]}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         load_pipeline(path)
+
+
+#: stage and source values of the right type but out of range -> the key path to name
+STAGE_OUT_OF_RANGE = {
+    "stages[0].quality.min_hiragana_ratio": "stages:\n  - quality: {min_hiragana_ratio: 3}",
+    "stages[0].quality.min_chars": "stages:\n  - quality: {min_chars: -5}",
+    "stages[0].quality.max_url_ratio": "stages:\n  - quality: {max_url_ratio: -0.1}",
+    "stages[0].quality.min_japanese_ratio": "stages:\n  - quality: {min_japanese_ratio: .nan}",
+    "stages[0].quality.max_top_ngram_fraction[2]": (
+        "stages:\n  - quality: {max_top_ngram_fraction: {2: 1.5}}"
+    ),
+    "stages[0].quality.max_duplicate_ngram_fraction[0]": (
+        "stages:\n  - quality: {max_duplicate_ngram_fraction: {0: 0.5}}"
+    ),
+    "stages[0].quality:": (
+        "stages:\n  - quality: {min_avg_sentence_length: 50, max_avg_sentence_length: 20}"
+    ),
+    "stages[1].langid.min_score": "stages:\n  - quality: {}\n  - langid: {min_score: 1.5}",
+    "stages[0].dedup.threshold": "stages:\n  - dedup: {threshold: .inf}",
+    "sources[0].files_per_task": "",
+}
+
+
+@pytest.mark.parametrize("key", sorted(STAGE_OUT_OF_RANGE))
+def test_out_of_range_stage_values_exit_2(key: str, tmp_path: Path, capsys) -> None:
+    body = TEXT_DIR + ("    files_per_task: 0\n" if key.startswith("sources") else "")
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(f"sources:\n{body}{STAGE_OUT_OF_RANGE[key]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"jpcorpus: error: {key}"), err
+    assert not out.exists()

@@ -74,7 +74,8 @@ def test_every_bad_file_gets_its_outcome(corpus, documents, pipeline_file) -> No
     pipeline = load_pipeline(root / pipeline_file)
     mine: dict[str, Expect] = {}
     for source in pipeline.sources:
-        mine |= files_under(source.resolve(source.params.path), expected)
+        where = getattr(source.params, "path", None) or source.params.index
+        mine |= files_under(source.resolve(where), expected)
     got = outcomes(documents[pipeline_file], list(expected))
     assert None not in got, f"rows of no corpus file: {got.get(None)}"
     assert got == mine

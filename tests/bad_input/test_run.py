@@ -4,12 +4,17 @@ reason, the accounting identity, and an audit that passes."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import socket
 from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from manifests.audit import audit_release
+from manifests.trace import trace_document
 from tests.bad_input.corpus import NEKO, Expect, files_under, owner
 from tests.conftest import run_cli
 
@@ -66,3 +71,40 @@ def test_accounting_identity_and_audit(release: Path) -> None:
 def test_kept_text_of_undeclared_encodings_is_the_original(release: Path) -> None:
     rows = {r["source_id"]: r for r in _rows(release, "shards", ["source_id", "text"])}
     assert rows["sjis.txt"]["text"] == rows["eucjp.txt"]["text"] == NEKO
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (k, *_strings(v))]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_published_release_names_no_local_path_host_or_address(
+    corpus, release: Path, tmp_path: Path
+) -> None:
+    root, _ = corpus
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    texts = _strings(manifest) + [
+        str(v)
+        for row in _rows(release, "rejected", ["source_id", "url", "detail"])
+        for v in row.values()
+        if v
+    ]
+    local = [t for t in texts if str(root) in t or str(release) in t or t.startswith("/")]
+    assert not local, local[:5]
+    host, ip = socket.gethostname(), re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+    assert not [t for t in texts if t == host or ip.search(t)]
+    assert all(
+        set(n) <= {"segment", "task", "node_id", "region", "labels"} for n in manifest["nodes"]
+    )
+    assert manifest["config"]["sources"][0]["path"] == "jsonl"
+    assert manifest["policy"] == "bad-input-policy"
+    assert manifest["policy_definition"]["yaml"] == (root / "policy.yaml").read_text("utf-8")
+    # another machine: a copy elsewhere, without the pipeline folder or its policy file
+    copy = tmp_path / "elsewhere" / "release"
+    shutil.copytree(release, copy)
+    assert audit_release(copy) == []
+    trace = trace_document(copy, _rows(copy, "shards", ["id"])[0]["id"])
+    assert trace["license"]["admitted"] is True

@@ -53,10 +53,10 @@ def test_sample_on_three_hosts_equals_local_run(cluster, sample_release, tmp_pat
     manifest = json.loads((out / "manifest.json").read_text())
     nodes = manifest["nodes"]
     assert len(nodes) == manifest["run"]["tasks"] * manifest["run"]["segments"]
-    ips = {n["node_ip"] for n in nodes}
-    assert ips <= set(cluster.node_ips), f"tasks ran outside the cluster: {ips}"
-    assert len(ips) > 1, f"every task ran on one host: {ips}"
-    assert len({n["node_id"] for n in nodes}) == len(ips)
+    ids = {n["node_id"] for n in nodes}  # opaque ids: a manifest names no host or address
+    assert len(ids) > 1, f"every task ran on one node: {ids}"
+    text = (out / "manifest.json").read_text()
+    assert not [ip for ip in cluster.node_ips if ip in text], "a node address in the manifest"
 
     local = json.loads((sample_release / "manifest.json").read_text())
     assert _rows(out) == _rows(sample_release)
