@@ -25,6 +25,7 @@ from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.layout import SHARDS, WORK, atomic_write_json
 from manifests.release import attribution_markdown, build_manifest, write_release_files
+from manifests.shards import write_shards
 from manifests.writer import ReleaseWriter
 from pipelines import residency
 from pipelines.config import Pipeline
@@ -191,8 +192,7 @@ def run_pipeline(
         previous_global: tuple[GlobalStage, Path] | None = None
         for i, segment in enumerate(segments):
             seg_dir = work / f"seg{i}"
-            last = i == len(segments) - 1
-            kept_dir = out_dir / SHARDS if last else seg_dir / "data"
+            kept_dir = seg_dir / "data"
             if i == 0:
                 steps: list = [SourceReader(plan), LicenseGate(policy=pipeline.policy)]
             else:
@@ -214,6 +214,9 @@ def run_pipeline(
                     done.write_text("done\n")
                 previous_global = (segment.global_after, gdir)
 
+    shards = write_shards(
+        str(work / f"seg{len(segments) - 1}" / "data"), str(out_dir), pipeline.shards
+    )
     misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
     if misplaced:
         raise RunFailed("residency violated: " + "; ".join(misplaced[:3]))
@@ -232,6 +235,7 @@ def run_pipeline(
         policy=pipeline.policy,
         first_reports=all_reports[0],
         later_reports=all_reports[1:],
+        shards=shards,
         extra=extra
         | {
             "run": {
@@ -242,6 +246,6 @@ def run_pipeline(
         },
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
-    for i in range(len(segments) - 1):
+    for i in range(len(segments)):
         shutil.rmtree(work / f"seg{i}" / "data", ignore_errors=True)
     return out_dir
