@@ -78,6 +78,8 @@ def row_sizes(batch: pa.RecordBatch | pa.Table) -> np.ndarray:
     """
     sizes = np.zeros(batch.num_rows, dtype=np.int64)
     for column, field in zip(batch.columns, batch.schema, strict=True):
+        if isinstance(column, pa.ChunkedArray):
+            column = pa.concat_arrays(column.chunks) if column.chunks else pa.array([], field.type)
         kind = field.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             sizes += pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
