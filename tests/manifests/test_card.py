@@ -19,6 +19,7 @@ from manifests.card import card_metadata, split_front_matter
 from manifests.layout import CARD, file_sha256
 from manifests.pull import PullFilter, pull
 from manifests.release import manifest_digest, read_manifest
+from manifests.trace import trace_document
 
 
 @pytest.fixture
@@ -116,9 +117,12 @@ def _as_version_1(release) -> None:
     (release / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
 
 
-def test_audit_reads_version_1_and_names_an_unknown_version(release):
+def test_audit_and_trace_read_version_1_and_audit_names_an_unknown_version(release):
     _as_version_1(release)
     assert audit_release(release) == []
+    row = pq.read_table(release / read_manifest(release)["shards"][0]["path"]).to_pylist()[0]
+    signals = trace_document(release, row["id"])["signals"]
+    assert signals["quality_signals"] == dict(row["quality_signals"])  # a map's pairs
     manifest = read_manifest(release)
     manifest["schema_version"] = 3
     manifest["manifest_sha256"] = manifest_digest(manifest)
