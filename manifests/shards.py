@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections.abc import Iterator
 from typing import Any
 
@@ -134,9 +135,11 @@ class _RowStream:
 class _Shard:
     """One shard being written: Parquet bytes so far, estimated in-memory bytes, rows."""
 
-    def __init__(self, fs: fsspec.AbstractFileSystem, path: str) -> None:
-        self.fs, self.path = fs, path
-        self.tmp = path.rsplit("/", 1)[0] + "/." + path.rsplit("/", 1)[1] + ".tmp"
+    def __init__(self, fs: fsspec.AbstractFileSystem, root: str, index: int) -> None:
+        self.fs, self.rel = fs, f"{SHARDS}/part-{index:05d}.parquet"
+        self.path = join(root, self.rel)
+        folder, name = posixpath.split(self.path)
+        self.tmp = f"{folder}/.{name}.tmp"
         self._file = fs.open(self.tmp, "wb")
         self._writer = pq.ParquetWriter(self._file, SHARD_SCHEMA, compression="zstd")
         self.rows = self.estimated = 0
@@ -154,7 +157,7 @@ class _Shard:
         self.rows += group.num_rows
         self.estimated += estimated
 
-    def close(self, rel: str) -> dict[str, Any]:
+    def close(self) -> dict[str, Any]:
         self._writer.close()
         self._file.close()
         self.fs.mv(self.tmp, self.path)
@@ -163,7 +166,7 @@ class _Shard:
             while block := f.read(1 << 20):
                 digest.update(block)
         return {
-            "path": rel,
+            "path": self.rel,
             "sha256": digest.hexdigest(),
             "rows": self.rows,
             "bytes": self.fs.size(self.path),
@@ -196,26 +199,26 @@ def write_shards(parts_dir: str, release_dir: str, config: ShardsConfig) -> list
     stream = _RowStream(_batches(parts_fs, parts), int(config.row_group_bytes))
     entries: list[dict[str, Any]] = []
     shard: _Shard | None = None
-    rel = ""
     while True:
-        room = config.max_rows - shard.rows if shard and config.max_rows else config.max_rows
+        room = config.max_rows
+        if room is not None and shard is not None:
+            room -= shard.rows  # a row group never straddles a row-limited shard's end
         got = stream.next_group(room)
         if got is None:
             break
         group, estimated = got
-        if shard is not None and config.max_bytes is not None:
-            if shard.predicted(estimated) > config.max_bytes:
-                entries.append(shard.close(rel))
-                shard = None
+        too_big = config.max_bytes is not None and shard is not None
+        if too_big and shard.predicted(estimated) > config.max_bytes:
+            entries.append(shard.close())
+            shard = None
         if shard is None:
-            rel = f"{SHARDS}/part-{len(entries):05d}.parquet"
-            shard = _Shard(fs, join(root, rel))
+            shard = _Shard(fs, root, len(entries))
         shard.add(group, estimated)
         if config.max_rows is not None and shard.rows >= config.max_rows:
-            entries.append(shard.close(rel))
+            entries.append(shard.close())
             shard = None
     if shard is not None:
-        entries.append(shard.close(rel))
+        entries.append(shard.close())
     fs.makedirs(join(root, WORK), exist_ok=True)
     with fs.open(marker, "wb") as f:
         f.write(json.dumps({"config": config.model_dump(mode="json"), "shards": entries}).encode())

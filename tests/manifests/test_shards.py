@@ -208,3 +208,12 @@ def test_shards_section_is_validated_with_its_key_path(tmp_path):
         with pytest.raises(ConfigError) as err:
             parse_pipeline({**raw, "shards": bad}, base_dir=base, check_inputs=False)
         assert str(err.value).startswith(key), (bad, str(err.value))
+
+
+@pytest.mark.parametrize("module", ["corpus.schema", "manifests.shards", "manifests.card"])
+def test_doctests(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted and not result.failed
