@@ -55,6 +55,10 @@ def test_card_front_matter_describes_the_release(sample_release):
         assert heading in body
     assert "Jaccard threshold 0.8" in body and "`<PHONE>`" in body
     assert manifest["manifest_sha256"] in body
+    from huggingface_hub import DatasetCard  # the Hub's own card parser reads it the same
+
+    hub = DatasetCard.load(sample_release / CARD).data.to_dict()
+    assert {k: hub[k] for k in meta} == meta
 
 
 def test_load_dataset_reads_only_the_shards(sample_release, tmp_path):
