@@ -5,6 +5,8 @@ into segments at every global stage (dedup): each segment is a datatrove pipelin
 ``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks
 (:class:`pipelines.executor.RayDataPipelineExecutor`); between two
 segments the global stage computes its decisions on Ray over what the first kept.
+The last segment's part files are then rewritten into even shards
+(:func:`manifests.shards.write_shards`).
 datatrove's completion markers make a rerun into the same output skip finished
 tasks; a finished global stage leaves a marker too.
 """
