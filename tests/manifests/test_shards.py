@@ -118,7 +118,11 @@ def test_round_trip_datasets(shard, table, tmp_path):
     assert ds.data.table.cast(SHARD_SCHEMA).equals(table)
     assert ds[0]["pii_detail"] == [{"key": "EMAIL", "value": 1}, {"key": "PHONE", "value": 1}]
     streamed = datasets.load_dataset(
-        "parquet", data_files=str(shard), split="train", streaming=True
+        "parquet",
+        data_files=str(shard),
+        split="train",
+        streaming=True,
+        cache_dir=str(tmp_path / "cache"),
     )
     assert [r["id"] for r in streamed] == table["id"].to_pylist()
 
