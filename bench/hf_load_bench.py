@@ -164,7 +164,9 @@ def main() -> None:
         return n
 
     def ds_stream() -> int:
-        stream = datasets.load_dataset(str(release), split="train", streaming=True)
+        stream = datasets.load_dataset(
+            str(release), split="train", streaming=True, cache_dir=str(cache)
+        )
         return sum(len(r["text"]) for r in stream)
 
     assert timed("datasets iterate rows (Python dicts)", ds_rows, results) == chars
