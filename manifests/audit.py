@@ -2,21 +2,32 @@
 
 Checks every shard's sha256, row count and schema; that no shard is missing or
 extra; the manifest's own digest; the accounting identity; that rejected/ holds
-as many rows as the dropped counts; and that every row has an admitted license
-and license evidence.
+as many rows as the dropped counts; that every row has an admitted license
+and license evidence; and that the README.md dataset card's front matter names the
+release's licenses and loads ``shards/*.parquet`` only.
+
+Shards are checked against the schema of the version the manifest records
+(``schema_version``; none recorded is version 1, with map columns). A version this
+code does not know is reported as such, and nothing else is checked.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.schema import SHARD_SCHEMA
-from manifests.layout import MANIFEST, REJECTED, SHARDS, file_sha256
+from corpus.schema import UnknownSchemaVersion, shard_schema
+from manifests.card import card_metadata, split_front_matter
+from manifests.layout import CARD, MANIFEST, REJECTED, SHARDS, file_sha256
 from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import accounting_holds, manifest_digest, read_manifest
+from manifests.shards import schema_version_of
+
+#: front matter keys a card must carry as the manifest implies them
+CARD_KEYS = ("license", "license_name", "license_link", "language", "configs")
 
 
 def audit_release(release_dir: str | Path) -> list[str]:
@@ -28,6 +39,11 @@ def audit_release(release_dir: str | Path) -> list[str]:
         manifest = read_manifest(root)
     except ValueError as exc:
         return [f"{MANIFEST}: not valid JSON ({exc})"]
+    try:
+        version = schema_version_of(manifest)
+        schema = shard_schema(version)
+    except (UnknownSchemaVersion, TypeError, ValueError) as exc:
+        return [f"{MANIFEST}: schema_version {manifest.get('schema_version')!r}: {exc}"]
     problems: list[str] = []
     if manifest.get("manifest_sha256") != manifest_digest(manifest):
         problems.append(
@@ -44,8 +60,9 @@ def audit_release(release_dir: str | Path) -> list[str]:
         problems.append("accounting: missing or malformed")
         return problems
 
-    problems += _check_files(root, SHARDS, manifest.get("shards", []))
-    problems += _check_files(root, REJECTED, manifest.get("rejected", []))
+    problems += _check_files(root, SHARDS, manifest.get("shards", []), schema)
+    problems += _check_files(root, REJECTED, manifest.get("rejected", []), None)
+    problems += _check_card(root, manifest, version)
     if not problems:
         kept_rows = sum(s["rows"] for s in manifest["shards"])
         if kept_rows != acc["kept"]:
@@ -58,7 +75,25 @@ def audit_release(release_dir: str | Path) -> list[str]:
     return problems
 
 
-def _check_files(root: Path, folder: str, entries: list[dict]) -> list[str]:
+def _check_card(root: Path, manifest: dict, version: int) -> list[str]:
+    """README.md: required since schema version 2; its front matter must match the manifest."""
+    path = root / CARD
+    if not path.is_file():
+        return [f"{CARD}: missing (the dataset card)"] if version >= 2 else []
+    meta, _ = split_front_matter(path.read_text("utf-8"))
+    if meta is None:
+        return [f"{CARD}: no YAML front matter (--- … ---) at the top"]
+    expected = card_metadata(manifest)
+    return [
+        f"{CARD}: front matter {key} is {meta.get(key)!r}, the manifest implies {expected.get(key)!r}"
+        for key in CARD_KEYS
+        if meta.get(key) != expected.get(key)
+    ]
+
+
+def _check_files(
+    root: Path, folder: str, entries: list[dict], schema: pa.Schema | None
+) -> list[str]:
     problems = []
     listed = {e["path"] for e in entries}
     for path in sorted((root / folder).glob("*.parquet")):
@@ -78,7 +113,7 @@ def _check_files(root: Path, folder: str, entries: list[dict]) -> list[str]:
             problems.append(
                 f"{entry['path']}: {meta.metadata.num_rows} rows, manifest says {entry['rows']}"
             )
-        if folder == SHARDS and not meta.schema_arrow.equals(SHARD_SCHEMA, check_metadata=False):
+        if schema is not None and not meta.schema_arrow.equals(schema, check_metadata=False):
             problems.append(f"{entry['path']}: schema differs from the shard schema")
     return problems
 

@@ -37,7 +37,7 @@ from fsspec.implementations.local import LocalFileSystem
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.stages.takedown import TakedownRules
-from manifests.layout import ATTRIBUTION, MANIFEST, atomic_write_bytes
+from manifests.layout import ATTRIBUTION, CARD, MANIFEST, atomic_write_bytes
 from manifests.release import manifest_digest, read_manifest
 
 INDEX = "index.json"
@@ -249,6 +249,7 @@ class Catalog:
         try:
             manifest = self.read_version_manifest(record)
             files = [MANIFEST, ATTRIBUTION]
+            files += [CARD] if self.fs.exists(f"{remote}/{CARD}") else []  # since schema 2
             files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
             for rel in files:
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +329,7 @@ class Catalog:
 
     def _copy_in(self, release: Path, manifest: dict[str, Any], version: str) -> None:
         files = [ATTRIBUTION]
+        files += [CARD] if (release / CARD).is_file() else []  # since schema 2
         files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
         files.append(MANIFEST)  # last: a version folder with a manifest is complete
         target = self.version_path(version)

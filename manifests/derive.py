@@ -5,7 +5,9 @@ writes the rows it keeps to shards of the same names (a shard with nothing remov
 is copied byte for byte) and the rows it removes to one rejected/ file — their
 provenance, stage and reason, never their text — and counts everything the derived
 manifest needs. Every shard is checked against the sha256 its manifest records
-before it is used, so a changed file in a catalog is caught, not copied on.
+before it is used, so a changed file in a catalog is caught, not copied on. Shards of
+an earlier schema version are rewritten in the current one (:func:`corpus.schema.upgrade_table`);
+a version this code does not know raises :class:`corpus.schema.UnknownSchemaVersion`.
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ import pyarrow.parquet as pq
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
-from corpus.schema import REJECTED_SCHEMA, SHARD_SCHEMA
+from corpus.schema import (
+    REJECTED_SCHEMA,
+    SCHEMA_VERSION,
+    SHARD_SCHEMA,
+    shard_schema,
+    upgrade_table,
+)
 from licenses.registry import get_license
 from manifests.layout import REJECTED, SHARDS, file_sha256, temp_path_for
+from manifests.shards import schema_version_of
 
 Removal = tuple[str, str, str | None]
 """``(stage, reason, detail)`` of a removed row."""
@@ -100,6 +109,8 @@ def filter_release(
     """Write the rows of ``manifest``'s shards that ``decide`` keeps under ``dest``."""
     result = Filtered()
     rejected_rows: list[dict[str, Any]] = []
+    version = schema_version_of(manifest)
+    shard_schema(version)  # refuse a layout this code cannot read before writing anything
     for entry in manifest["shards"]:
         local = _verified_local(fs, f"{src_root}/{entry['path']}", entry, scratch)
         out = dest / entry["path"]
@@ -109,7 +120,7 @@ def filter_release(
         rows_out = 0
         parquet = pq.ParquetFile(local)
         for batch in parquet.iter_batches(batch_size=2000):
-            table = pa.Table.from_batches([batch])
+            table = upgrade_table(pa.Table.from_batches([batch]), version)
             keep_mask = []
             decided = table.select(DECISION_COLUMNS).to_pylist()
             texts = table["text"].to_pylist()
@@ -148,7 +159,7 @@ def filter_release(
                 rows_out += kept_rows.num_rows
         if writer is not None:
             writer.close()
-        if rows_out == entry["rows"]:  # nothing removed: the very same bytes
+        if rows_out == entry["rows"] and version == SCHEMA_VERSION:  # the very same bytes
             tmp.unlink(missing_ok=True)
             shutil.copyfile(local, out)
         elif rows_out:

@@ -13,6 +13,8 @@ MANIFEST = "manifest.json"
 SHARDS = "shards"
 REJECTED = "rejected"
 ATTRIBUTION = "ATTRIBUTION.md"
+CARD = "README.md"
+"""The Hugging Face dataset card (manifests.card)."""
 WORK = ".work"
 """Resumption state: task reports, completion markers, intermediate segments."""
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import fsspec
 
+from corpus.schema import SCHEMA_VERSION, UnknownSchemaVersion
 from corpus.stages.takedown import TAKEN_DOWN, TakedownRules
 from manifests.catalog import CatalogError, open_catalog
 from manifests.derive import Filtered, Removal, TamperedRelease, filter_release
@@ -114,6 +115,8 @@ def pull(
             raise CatalogError(
                 f"{catalog_url}: version {record.version}: {exc}", exit_code=1
             ) from None
+        except UnknownSchemaVersion as exc:
+            raise CatalogError(f"{catalog_url}: version {record.version}: {exc}") from None
         manifest = pulled_manifest(parent, result, catalog_url, record.version, pull_filter)
         attribution = attribution_markdown(
             f"{parent['name']} {record.version} (pulled)", [{"attributions": result.attributions}]
@@ -164,6 +167,7 @@ def pulled_manifest(
         "config": parent.get("config", {}),
         "policy": parent.get("policy", "default"),
         "policy_definition": parent.get("policy_definition"),
+        "schema_version": SCHEMA_VERSION,
         "schema_sha256": schema_fingerprint(),
         "shards": result.shards,
         "rejected": [result.rejected] if result.rejected else [],

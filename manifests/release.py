@@ -13,9 +13,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corpus.schema import SHARD_SCHEMA
+from corpus.schema import SCHEMA_VERSION, SHARD_SCHEMA
 from licenses.registry import get_license
-from manifests.layout import ATTRIBUTION, MANIFEST, SHARDS, atomic_write_bytes, atomic_write_json
+from manifests.card import dataset_card
+from manifests.layout import (
+    ATTRIBUTION,
+    CARD,
+    MANIFEST,
+    SHARDS,
+    atomic_write_bytes,
+    atomic_write_json,
+)
 from manifests.markdown import md_inline
 from manifests.publish import policy_record, public_node
 
@@ -90,13 +98,16 @@ def build_manifest(
     policy: str,
     first_reports: list[dict[str, Any]],
     later_reports: list[list[dict[str, Any]]],
+    shards: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a finished run.
 
     ``first_reports`` are the first segment's task reports (which count every input
-    document); ``later_reports`` one list per later segment. The last segment's
-    reports own the shards.
+    document); ``later_reports`` one list per later segment. ``shards`` are the
+    entries of the shards written from the last segment's parts
+    (:func:`manifests.shards.write_shards`); without them the last segment's reports
+    own the shards.
     """
     final = later_reports[-1] if later_reports else first_reports
     dropped: dict[str, Counter] = defaultdict(Counter)
@@ -112,16 +123,18 @@ def build_manifest(
                 _add_dropped(entry["dropped"], s["dropped"])
                 _add_dropped(dropped, s["dropped"])
     licenses: dict[str, Counter] = defaultdict(Counter)
-    shards, nodes = [], []
+    nodes: list[dict[str, Any]] = []
+    from_reports: list[dict[str, Any]] = []
     for rep in final:
         for src, s in rep["by_source"].items():
             sources[src]["kept"] += s["kept"]
         for lic, counts in rep["licenses"].items():
             licenses[lic].update(counts)
-        if rep["shard"]:
+        if rep["shard"] and shards is None:
             shard = dict(rep["shard"])
             shard["path"] = os.path.relpath(shard["path"], release_dir)
-            shards.append(shard)
+            from_reports.append(shard)
+    shards = from_reports if shards is None else list(shards)
     rejected = []
     for reports in [first_reports, *later_reports]:
         for rep in reports:
@@ -142,6 +155,7 @@ def build_manifest(
         "tool_versions": tool_versions(),
         "config": config,
         **policy_record(policy),  # the policy's name, text and hash: never its path
+        "schema_version": SCHEMA_VERSION,
         "schema_sha256": schema_fingerprint(),
         "shards": sorted(shards, key=lambda s: s["path"]),
         "rejected": sorted(rejected, key=lambda s: s["path"]),
@@ -208,8 +222,10 @@ def attribution_markdown(name: str, reports: list[dict[str, Any]]) -> str:
 
 
 def write_release_files(release_dir: Path, manifest: dict[str, Any], attribution: str) -> None:
-    """ATTRIBUTION.md first, the manifest last: a manifest only exists for a complete release."""
+    """ATTRIBUTION.md and the README.md dataset card first, the manifest last: a manifest
+    only exists for a complete release."""
     atomic_write_bytes(release_dir / ATTRIBUTION, attribution.encode("utf-8"))
+    atomic_write_bytes(release_dir / CARD, dataset_card(manifest).encode("utf-8"))
     atomic_write_json(release_dir / MANIFEST, manifest)
 
 

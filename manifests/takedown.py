@@ -27,6 +27,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from corpus.schema import SCHEMA_VERSION, UnknownSchemaVersion
 from corpus.stages.takedown import TAKEN_DOWN, TakedownRules
 from manifests.catalog import (
     Catalog,
@@ -38,7 +39,12 @@ from manifests.catalog import (
     open_catalog,
 )
 from manifests.derive import Filtered, TamperedRelease, copy_verified, filter_release
-from manifests.release import attribution_markdown, manifest_digest, write_release_files
+from manifests.release import (
+    attribution_markdown,
+    manifest_digest,
+    schema_fingerprint,
+    write_release_files,
+)
 
 TAKEDOWN_STAGE = "takedown"
 
@@ -143,6 +149,8 @@ def takedown(
             copy_verified(catalog.fs, root, parent.get("rejected", []), build)
         except TamperedRelease as exc:
             raise CatalogError(f"version {current.version}: {exc}", exit_code=1) from None
+        except UnknownSchemaVersion as exc:
+            raise CatalogError(f"version {current.version}: {exc}") from None
         request.matched = sorted(result.removed_ids)
         request.to_version = new_version
         manifest = takedown_manifest(parent, result, new_version, current.version, request)
@@ -186,6 +194,8 @@ def takedown_manifest(
     manifest.update(
         version=version,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        schema_version=SCHEMA_VERSION,  # filter_release writes the current layout
+        schema_sha256=schema_fingerprint(),
         shards=result.shards,
         rejected=sorted(
             [*parent.get("rejected", []), *([result.rejected] if result.rejected else [])],

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from corpus.schema import as_dict
 from licenses.registry import get_license
 from manifests.layout import MANIFEST
 from manifests.publish import PolicyUnavailable, policy_of
@@ -184,9 +185,10 @@ def _decisions(manifest: dict[str, Any], rejected_row: dict[str, Any] | None) ->
 
 
 def _plain(value: Any) -> Any:
-    """JSON-friendly: maps as dicts, timestamps as ISO strings."""
-    if isinstance(value, list) and value and isinstance(value[0], tuple):
-        return dict(value)
+    """JSON-friendly: named values (key/value lists, or maps of schema version 1) as dicts,
+    timestamps as ISO strings."""
+    if isinstance(value, list) and value and isinstance(value[0], tuple | dict):
+        return as_dict(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -21,11 +21,13 @@ from corpus.stages.base import DocumentStage, GlobalStage, build_stage
 from corpus.stages.takedown import TakedownRules
 from licenses.policy import load_policy
 from manifests.publish import without_local_paths
+from manifests.shards import ShardsConfig
 from pipelines.errors import ConfigError
 from pipelines.sources import SOURCES, Source
 
 TOP_LEVEL_KEYS = {
     "name", "output", "sources", "stages", "policy", "execution", "residency", "takedowns",
+    "shards",
 }  # fmt: skip
 
 
@@ -83,6 +85,7 @@ class Pipeline:
     raw: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     residency: ResidencyConfig | None = None
+    shards: ShardsConfig = field(default_factory=ShardsConfig)
 
     def with_takedowns(self, rules: TakedownRules) -> Pipeline:
         """This pipeline with a ``takedown`` stage first, dropping what ``rules`` name."""
@@ -106,6 +109,7 @@ class Pipeline:
             "stages": [{s.name: s.stage.params.model_dump(mode="json")} for s in self.stages],
             "policy": self.policy,
             "execution": self.execution.model_dump(mode="json"),
+            "shards": self.shards.model_dump(mode="json"),
         } | ({"residency": self.residency.model_dump(mode="json")} if self.residency else {})
 
     def fingerprint(self) -> str:
@@ -188,6 +192,11 @@ def parse_pipeline(
     except ValidationError as exc:
         raise _pydantic_error("execution", exc) from None
 
+    try:
+        shards = ShardsConfig.model_validate(raw.get("shards") or {})
+    except ValidationError as exc:
+        raise _pydantic_error("shards", exc) from None
+
     residency = None
     if raw.get("residency") is not None:
         try:
@@ -205,6 +214,7 @@ def parse_pipeline(
         raw=raw,
         path=path,
         residency=residency,
+        shards=shards,
     )
     if raw.get("takedowns") is not None:
         pipeline = pipeline.with_takedowns(_takedown_list(raw["takedowns"], base_dir))

@@ -5,6 +5,8 @@ into segments at every global stage (dedup): each segment is a datatrove pipelin
 ``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks
 (:class:`pipelines.executor.RayDataPipelineExecutor`); between two
 segments the global stage computes its decisions on Ray over what the first kept.
+The last segment's part files are then rewritten into even shards
+(:func:`manifests.shards.write_shards`).
 datatrove's completion markers make a rerun into the same output skip finished
 tasks; a finished global stage leaves a marker too.
 """
@@ -26,6 +28,7 @@ from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.layout import SHARDS, WORK, atomic_write_json
 from manifests.release import attribution_markdown, build_manifest, write_release_files
+from manifests.shards import write_shards
 from manifests.writer import ReleaseWriter
 from pipelines import residency
 from pipelines.config import Pipeline
@@ -167,8 +170,7 @@ def run_pipeline(
         previous_global: tuple[GlobalStage, Path] | None = None
         for i, segment in enumerate(segments):
             seg_dir = work / f"seg{i}"
-            last = i == len(segments) - 1
-            kept_dir = out_dir / SHARDS if last else seg_dir / "data"
+            kept_dir = seg_dir / "data"
             if i == 0:
                 steps: list = [SourceReader(plan), LicenseGate(policy=pipeline.policy)]
             else:
@@ -193,6 +195,9 @@ def run_pipeline(
                     done.write_text("done\n")
                 previous_global = (segment.global_after, gdir)
 
+    shards = write_shards(
+        str(work / f"seg{len(segments) - 1}" / "data"), str(out_dir), pipeline.shards
+    )
     misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
     if misplaced:
         raise RunFailed("residency violated: " + "; ".join(misplaced[:3]))
@@ -211,6 +216,7 @@ def run_pipeline(
         policy=pipeline.policy,
         first_reports=all_reports[0],
         later_reports=all_reports[1:],
+        shards=shards,
         extra=extra
         | {
             "run": {
@@ -225,6 +231,6 @@ def run_pipeline(
         },
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
-    for i in range(len(segments) - 1):
+    for i in range(len(segments)):
         shutil.rmtree(work / f"seg{i}" / "data", ignore_errors=True)
     return out_dir

@@ -74,7 +74,11 @@ def test_clean_document_untouched_and_columns_filled(stage):
     assert row["pii_detail"] == []
     row = shard_row(stage_processed(stage, doc("web")))
     assert row["pii_redactions"] == 3
-    assert sorted(row["pii_detail"]) == [("EMAIL", 1), ("PERSON", 1), ("PHONE", 1)]
+    assert row["pii_detail"] == [
+        {"key": "EMAIL", "value": 1},
+        {"key": "PERSON", "value": 1},
+        {"key": "PHONE", "value": 1},
+    ]
 
 
 def stage_processed(stage, document):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from corpus.schema import as_dict
 from manifests.release import read_manifest
 from manifests.trace import TraceError, stage_order, trace_document
 from pipelines.cli import main
@@ -26,6 +27,7 @@ def test_trace_of_a_kept_document_matches_its_shard_row(sample_release):
     assert trace["license"]["admitted"] is True
     assert trace["signals"]["char_count"] == len(row["text"])
     assert trace["signals"].get("pii_redactions", 0) == row["pii_redactions"]
+    assert trace["signals"]["quality_signals"] == as_dict(row["quality_signals"])
     assert row["text"].startswith(trace["text_preview"].rstrip("…"))
     manifest = read_manifest(sample_release)
     assert [s["stage"] for s in trace["stages"]] == stage_order(manifest)
