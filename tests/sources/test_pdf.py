@@ -38,10 +38,10 @@ def extracted() -> dict[str, object]:
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_known_text_reads_back(layout: str) -> None:
-    data, want = make_pdf(layout, 2400)
+    data, want = make_pdf(layout, 4500 if layout == "furniture" else 1500)
     got = extract_pdf(data).text
-    # two columns: pdfminer's box order misplaces at most one paragraph block
-    assert cer(got, want) <= (0.1 if layout == "two_columns" else 0.002), layout
+    # character error rate 0 (spaces aside): every character, in reading order
+    assert "".join(got.split()) == "".join(want.split()), f"{layout}: CER {cer(got, want):.3f}"
     if layout == "ruby":
         assert "じゃちぼうぎゃく" not in got and "邪智暴虐の王" in got
     if layout == "furniture":
@@ -184,6 +184,7 @@ def test_password_protected_pdf_is_rejected() -> None:
     assert info.value.reason == "encrypted_pdf"
 
 
+@pytest.mark.slow
 def test_decompression_bomb_hits_the_memory_cap() -> None:
     bomb = zlib.compressobj(9)
     stream = b"".join(bomb.compress(b"\0" * (1 << 24)) for _ in range(40)) + bomb.flush()
