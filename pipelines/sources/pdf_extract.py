@@ -35,9 +35,9 @@ MEMORY_BYTES = 3 * 1024**3
 RUBY_SIZE_RATIO = 0.6
 """Characters smaller than this share of the line's usual size are ruby (振り仮名)."""
 
-LINE_MARGIN = 1.2
-"""Lines closer than this many line heights belong to one text box (pdfminer's default,
-0.5, splits text set at 1.7× line spacing into a box per line, which mixes columns)."""
+LINE_MARGIN = 0.5
+"""Lines closer than this many line heights share a text box (pdfminer's default; columns
+are put in order by :func:`reading_order`, not by wider boxes)."""
 
 GARBLED_MAX = 0.05
 """Text in which more than this share is unmapped glyphs is dropped (``garbled_text``)."""
@@ -94,14 +94,19 @@ def _line_text(line: Any, body_size: float) -> str:
     return "".join(parts)
 
 
-def reading_order(boxes: list[Any], page_width: float) -> list[Any]:
-    """Horizontal text boxes in reading order: top to bottom through bands separated by
-    boxes that span most of the page's width, and within a band column by column, left
-    to right (columns are boxes whose horizontal extents overlap)."""
+def reading_order(boxes: list[Any], page_width: float) -> list[Any] | None:
+    """Horizontal text boxes of a multi-column page in reading order, or ``None`` when the
+    page does not have columns (pdfminer's own order is kept then).
+
+    Top to bottom through bands separated by boxes that span most of the page's width;
+    within a band column by column, left to right (a column is a run of boxes whose
+    horizontal extents overlap). A page counts as multi-column when a band has two or more
+    columns that each hold at least a fifth of the band's characters (and 100 at least).
+    """
     wide = sorted((b for b in boxes if b.width > 0.55 * page_width), key=lambda b: -b.y1)
     narrow = [b for b in boxes if b.width <= 0.55 * page_width]
     ordered: list[Any] = []
-    upper = float("inf")
+    upper, multi = float("inf"), False
     for limit in [*wide, None]:
         lower = limit.y1 if limit is not None else float("-inf")
         band = [b for b in narrow if lower <= (b.y0 + b.y1) / 2 < upper]
@@ -111,12 +116,15 @@ def reading_order(boxes: list[Any], page_width: float) -> list[Any]:
                 columns[-1].append(b)
             else:
                 columns.append([b])
+        sizes = [sum(len(b.get_text()) for b in col) for col in columns]
+        big = [n for n in sizes if n >= max(100, 0.2 * sum(sizes))]
+        multi = multi or len(big) >= 2
         for column in columns:
             ordered += sorted(column, key=lambda b: -b.y1)
         if limit is not None:
             ordered.append(limit)
             upper = limit.y0
-    return ordered
+    return ordered if multi else None
 
 
 def _page_lines(layout: Any) -> list[str]:
@@ -125,7 +133,7 @@ def _page_lines(layout: Any) -> list[str]:
 
     boxes = [b for b in layout if isinstance(b, LTTextBox)]
     if boxes and not any(isinstance(b, LTTextBoxVertical) for b in boxes):
-        boxes = reading_order(boxes, layout.width)  # vertical pages keep pdfminer's order
+        boxes = reading_order(boxes, layout.width) or boxes  # vertical: pdfminer's order
     lines = [ln for box in boxes for ln in box if isinstance(ln, LTTextLine)]
     sizes = [c.size for ln in lines for c in ln if isinstance(c, LTChar)]
     body = statistics.median(sizes) if sizes else 0.0

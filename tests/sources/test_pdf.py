@@ -15,6 +15,7 @@ import licenses.pdf as pdf_licenses
 from licenses.pdf import ART13, detect_pdf_license
 from pipelines.sources.pdf import PdfParams, PdfSource
 from pipelines.sources.pdf_extract import PdfRejected, extract_pdf
+from tests.conftest import SHARED_DATA
 from tests.fixtures.pdf.make import LAYOUTS, cer, make_pdf
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
@@ -234,3 +235,44 @@ def test_source_level_license_wins(tmp_path: Path) -> None:
     (doc,) = [d for task in src.plan() for d in src.read(task)]
     assert doc.metadata["license"] == "LicenseRef-PublicDomain-JP"
     assert doc.text.startswith("序")
+
+
+JTF_PAGE_34 = """著作権
+「JTF日本語標準スタイルガイド（翻訳用）」（以下、JTFスタイルガイド）およびその関連文書の著作権は、一般社団法人日本翻訳連盟が有します。
+用許諾
+JTFスタイルガイドは、クリエイティブ・コモンズ・ライセンス（表示 4.0 国際、CC BY
+4.0）の下で提供されています。
+リエイティブ・コモンズ・ライセンス（CC BY 4.0）の条件（下記1と2）に従う限り、ク
+JTFスタイルガイドの利用に関して以下が許諾されます。"""
+
+
+def test_cc_statement_about_the_document_by_its_name() -> None:
+    links = [(34, "http://creativecommons.org/licenses/by/4.0/deed.ja")]
+    pages = ["JTF日本語標準スタイルガイド（翻訳用）"] + ["本文"] * 32 + [JTF_PAGE_34]
+    found = detect_pdf_license(pages, {"Title": "JTF日本語標準スタイルガイド 第3.0版"}, "", links)
+    assert found.license == "CC-BY-4.0"
+    assert found.evidence.startswith("pdf:text p.34=") and "pdf:link p.34=" in found.evidence
+
+
+@pytest.mark.slow
+def test_shared_pdfs_license_outcomes() -> None:
+    folder = SHARED_DATA / "pdf"
+    if not folder.is_dir():
+        pytest.skip(f"shared PDFs not found at {folder}")
+    want = {
+        "jtf_style_guide_v3.0_ccby.pdf": "CC-BY-4.0",
+        "hanrei_2024_092891_criminal.pdf": ART13,
+        "koyobun_kanji_kunrei_2010.pdf": ART13,
+        "gairaigo_no_hyoki_1991_kokuji.pdf": ART13,
+    }
+    for path in sorted(folder.glob("*.pdf")):
+        try:
+            pdf = extract_pdf(path.read_bytes())
+        except PdfRejected as exc:
+            assert (path.name, exc.reason) == (
+                "ocrmypdf_c02-22_scanned_english.pdf",
+                "no_text_layer",
+            )
+            continue
+        found = detect_pdf_license(pdf.pages, pdf.info, pdf.xmp, pdf.links)
+        assert found.license == want.get(path.name), path.name
