@@ -5,27 +5,22 @@
 
 - the same ids as SentencePiece: the same normalizer (identity or the model's
   precompiled NFKC map, whitespace escaped as ``▁``, optional dummy prefix and
-  whitespace clean-up), the same pieces and scores, byte fallback, user-defined
-  symbols (newline, chat control symbols, PII placeholders) as added tokens matched
-  before normalization, and digit runs cut into the same groups of at most three
-  from the right (:mod:`tokenizer.symbols`) by a pre-tokenizer;
+  whitespace clean-up), the same pieces and scores (digit groups included, see
+  :mod:`tokenizer.model_edit`), byte fallback, and the user-defined symbols
+  (newline, chat control symbols, PII placeholders) as added tokens matched before
+  normalization, one token each;
 - ``<unk>``, ``<s>``, ``</s>``, ``<pad>`` as its unk/bos/eos/pad tokens, special, so
-  ``decode(…, skip_special_tokens=True)`` drops them; ``add_bos_token`` true and
-  ``add_eos_token`` false by default (both may be passed to ``from_pretrained`` or set
-  on the tokenizer: ``add_eos_token=True`` ends every document with ``</s>`` for packing);
+  ``decode(…, skip_special_tokens=True)`` drops them;
+- ``<s>`` at the start of every sequence and no ``</s>`` (the post-processor in
+  ``tokenizer.json``; ``add_bos_token``/``add_eos_token`` in the config say the same).
+  For packing documents, load with ``add_bos_token=True, add_eos_token=True``
+  (``transformers`` 5 resets whichever of the two is not passed to false);
 - ``split_special_tokens`` true: text that spells ``<s>`` or ``</s>`` stays text, as in
   SentencePiece, which never matches control pieces in text. (With the ``tokenizers``
   library alone, set ``tok.encode_special_tokens = True`` for the same.)
-- a chat template (``<|im_start|>role\n…<|im_end|>\n``), which is optional: nothing
-  else depends on it.
+- an optional chat template (:data:`CHAT_TEMPLATE`): nothing else depends on it.
 
-Ties: SentencePiece adds lattice scores in 32-bit floats, ``tokenizers`` in 64-bit
-ones, and both keep the first of two equal paths. Two paths with the same pieces in
-another order (``ああ|あ`` vs ``あ|ああ``) are equal in exact arithmetic but may round
-apart in one library and not the other. :func:`quantize_scores` rounds the model's
-scores to multiples of :data:`SCORE_STEP`, which makes every sum exact in both (up to
-|sum| < 2**24 * SCORE_STEP, about 50,000 pieces), so ties are ties in both and are
-broken the same way. :func:`parity_mismatches` checks the ids on given texts.
+:func:`parity_mismatches` checks the ids on given texts.
 """
 
 from __future__ import annotations
@@ -49,13 +44,14 @@ ADD_BOS_TOKEN = True
 ADD_EOS_TOKEN = False
 
 CHAT_TEMPLATE = (
-    "{{ bos_token }}"
     "{% for message in messages %}"
     f"{CHAT_TURN_START}{{{{ message['role'] }}}}\n{{{{ message['content'] }}}}{CHAT_TURN_END}\n"
     "{% endfor %}"
     f"{{% if add_generation_prompt %}}{CHAT_TURN_START}assistant\n{{% endif %}}"
 )
-"""ChatML-style turns with our control symbols (each one token)."""
+"""ChatML-style turns with our control symbols (each one token). It writes no ``<s>``:
+``split_special_tokens`` keeps that text as text, and ``apply_chat_template`` encodes
+without special tokens, so a conversation starts with ``<|im_start|>``."""
 
 _Piece = model_pb2.ModelProto.SentencePiece
 _UNIGRAM = model_pb2.TrainerSpec.UNIGRAM

@@ -30,6 +30,11 @@ MAX_SENTENCE_CHARS = 2000
 
 MAX_SENTENCE_BYTES = 8192
 
+REQUIRED_CHARS = "".join(chr(c) for c in range(0x21, 0x7F))
+"""Printable ASCII is always in the vocabulary, so text that spells a control or byte
+piece (``<s>``, ``<0x41>``) always has a cheaper reading in ordinary pieces, in
+SentencePiece and in the Hugging Face export alike."""
+
 SPECIAL_IDS = {"unk_id": 0, "bos_id": 1, "eos_id": 2, "pad_id": 3}
 """``<unk>``, ``<s>``, ``</s>``, ``<pad>``: SentencePiece's default ids, with padding on."""
 
@@ -114,6 +119,7 @@ class TrainSettings(BaseModel):
             "max_sentence_length": MAX_SENTENCE_BYTES,
             "shuffle_input_sentence": True,
             "hard_vocab_limit": self.presegment == "none",
+            "required_chars": REQUIRED_CHARS,
             **SPECIAL_IDS,
         }
         symbols = self.user_defined_symbols()
