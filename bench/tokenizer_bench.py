@@ -51,9 +51,9 @@ NUMBER_HEAVY_SHARE = 0.10
 # settings (nfkc, SudachiPy pre-segmentation, no script split, 1x/2x) are in
 # bench/RESULTS.md; add them back here to rerun them.
 CONFIGS: dict[str, tuple[list[str], tuple[int, ...]]] = {
-    "spm-default": (["--preset", "spm-default"], (4,)),
-    "japanese": ([], (4,)),
-    "japanese-single-digits": (["--numbers", "digits"], (4,)),
+    "spm-default": (["--preset", "spm-default"], (2,)),
+    "japanese": ([], (2,)),
+    "japanese-single-digits": (["--numbers", "digits"], (2,)),
 }
 
 
@@ -170,7 +170,11 @@ def main() -> int:
             f"({r['train_cpu_seconds'] or 0:.1f}) | {r['peak_rss_mib']:,.0f} | {parity[label]} |"
         )
     print()
-    pair = [label for label in ("spm-default 4x", "japanese 4x") if label in models]
+    pair = [
+        label
+        for label in ("spm-default 2x", "japanese-single-digits 2x", "japanese 2x")
+        if label in models
+    ]
     if pair:
         print(token_kinds_table({label: models[label] for label in pair}, groups))
     return 0
