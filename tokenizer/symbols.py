@@ -8,10 +8,9 @@
 - Digit groups: every string of one to three ASCII digits. A run of digits is read
   in groups of three **from the right**, as people group thousands, so a digit
   keeps its place value in its token: ``1234567`` → ``1|234|567``, ``1,234`` →
-  ``1|,|234``, ``2024`` → ``2|024``. SentencePiece does this on its own (each
-  user-defined piece costs the same, so it takes the fewest pieces, and among those
-  the longest last piece); the Hugging Face export splits digit runs with
-  :data:`DIGIT_GROUP_PATTERN` before its model sees them.
+  ``1|,|234``, ``2024`` → ``2|024``. They are ordinary pieces added after training
+  (:mod:`tokenizer.model_edit` says why both SentencePiece and the Hugging Face
+  export cut runs this way); :func:`split_digit_groups` is the reference.
 """
 
 from __future__ import annotations
