@@ -160,3 +160,12 @@ def test_chat_template(model):
     assert ids.count(sp.piece_to_id(CHAT_TURN_START)) == 3
     config = json.loads((model["dir"] / "tokenizer_config.json").read_text(encoding="utf-8"))
     assert config["chat_template"] == CHAT_TEMPLATE
+
+
+def test_digit_groups_need_room_in_the_vocabulary():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="digit groups"):
+        TrainSettings(vocab_size=2000)
+    assert TrainSettings(vocab_size=2000, numbers="digits").trained_vocab_size == 2000
+    assert TrainSettings(vocab_size=48_000).trained_vocab_size == 46_900

@@ -155,11 +155,11 @@ def test_train_rejects_bad_values(sample_release, tmp_path, bad):
         "train",
         str(sample_release),
         "--vocab-size",
-        "1000",
+        "5000",
         "--out",
         str(tmp_path / "x"),
     ]
-    args = [a for a in args if a != "1000" or "--vocab-size" not in bad]
+    args = [a for a in args if a != "5000" or "--vocab-size" not in bad]
     if "--vocab-size" in bad:
         args.remove("--vocab-size")
     proc = run_cli(*args, *bad)
@@ -171,7 +171,7 @@ def test_train_rejects_a_directory_that_is_not_a_release(tmp_path):
     from tests.conftest import run_cli
 
     proc = run_cli(
-        "tokenizer", "train", str(tmp_path), "--vocab-size", "1000", "--out", str(tmp_path / "x")
+        "tokenizer", "train", str(tmp_path), "--vocab-size", "5000", "--out", str(tmp_path / "x")
     )
     assert proc.returncode == 2
     assert "not a release" in proc.stderr
