@@ -190,7 +190,7 @@ def goal_table(scores: list[Scores], groups: dict[str, list[str]], vocab: dict[s
     genres = [g for g in [*GENRES.values(), NUMBER_HEAVY] if g in groups]
     shares = ", ".join(
         f"{g} {len(groups[g])} texts, {sum(map(len, groups[g])):,} chars, "
-        f"{digit_share(groups[g]):.1%} digits"
+        f"{digit_share(groups[g]):.2%} digits"
         for g in genres
     )
     head = (
