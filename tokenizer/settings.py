@@ -91,6 +91,11 @@ class TrainSettings(BaseModel):
 
     @model_validator(mode="after")
     def _room_for_digit_groups(self) -> TrainSettings:
+        if self.numbers == "groups" and self.model_type != "unigram":
+            raise ValueError(
+                "numbers: groups needs model_type unigram (a BPE model merges by piece "
+                "order, not by the path with the fewest pieces); use numbers: digits"
+            )
         if self.numbers == "groups" and self.trained_vocab_size < 1000:
             raise ValueError(
                 f"vocab_size {self.vocab_size} leaves fewer than 1,000 pieces beside the "

@@ -168,4 +168,7 @@ def test_digit_groups_need_room_in_the_vocabulary():
     with pytest.raises(ValidationError, match="digit groups"):
         TrainSettings(vocab_size=2000)
     assert TrainSettings(vocab_size=2000, numbers="digits").trained_vocab_size == 2000
+    with pytest.raises(ValidationError, match="unigram"):
+        TrainSettings(model_type="bpe")
+    assert TrainSettings(model_type="bpe", numbers="digits").trained_vocab_size == 48_000
     assert TrainSettings(vocab_size=48_000).trained_vocab_size == 46_900
