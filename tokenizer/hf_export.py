@@ -149,8 +149,9 @@ def _piece(proto: model_pb2.ModelProto, i: int) -> str | None:
 
 
 def _template(processors, bos: str | None, eos: str | None, bos_id: int, eos_id: int):
-    """BOS/EOS around each sequence as ``ADD_BOS_TOKEN``/``ADD_EOS_TOKEN`` say
-    (``transformers`` rebuilds the same from ``tokenizer_config.json``)."""
+    """BOS/EOS around each sequence as ``ADD_BOS_TOKEN``/``ADD_EOS_TOKEN`` say. The
+    config's ``add_bos_token``/``add_eos_token`` say the same; ``transformers`` 5 keeps
+    this post-processor unless one of them is passed to ``from_pretrained``."""
     add_bos, add_eos = ADD_BOS_TOKEN and bos is not None, ADD_EOS_TOKEN and eos is not None
     single = " ".join([f"{bos}:0"] * add_bos + ["$A:0"] + [f"{eos}:0"] * add_eos)
     pair = single + " " + " ".join([f"{bos}:1"] * add_bos + ["$B:1"] + [f"{eos}:1"] * add_eos)
