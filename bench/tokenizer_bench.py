@@ -43,16 +43,44 @@ UNIT = 3_000_000
 """1× sample: 3 M characters (the training release holds about 12 M)."""
 VOCAB = 48_000
 
-# name -> (extra arguments, sample sizes in units)
+NUMBER_HEAVY = "encyclopedia, number-heavy paragraphs"
+NUMBER_HEAVY_SHARE = 0.10
+"""Held-out encyclopedia paragraphs with at least this share of digits form their own group."""
+
+# name -> (extra arguments, sample sizes in units). Earlier figures for the other
+# settings (nfkc, SudachiPy pre-segmentation, no script split, 1x/2x) are in
+# bench/RESULTS.md; add them back here to rerun them.
 CONFIGS: dict[str, tuple[list[str], tuple[int, ...]]] = {
-    "spm-default": (["--preset", "spm-default"], (1, 2, 4)),
-    "japanese": ([], (1, 2, 4)),
-    "japanese+nfkc": (["--normalization", "nfkc"], (4,)),
-    "japanese+sudachi-C": (["--presegment", "C"], (4,)),
-    "japanese+sudachi-A": (["--presegment", "A"], (4,)),
-    "japanese-no-script-split": (["--no-split-by-script"], (4,)),
-    "japanese-no-digit-split": (["--no-split-digits"], (4,)),
+    "spm-default": (["--preset", "spm-default"], (2,)),
+    "japanese": ([], (2,)),
+    "japanese-single-digits": (["--numbers", "digits"], (2,)),
 }
+
+
+def digit_share(texts: list[str]) -> float:
+    """Share of characters that are decimal digits (ASCII or full width)."""
+    chars = sum(map(len, texts)) or 1
+    return sum(ch.isdecimal() for t in texts for ch in t) / chars
+
+
+def number_heavy(texts: list[str], share: float = NUMBER_HEAVY_SHARE) -> list[str]:
+    """Paragraphs (lines) of ``texts`` whose digit share is at least ``share``."""
+    return [ln for t in texts for ln in t.split("\n") if ln.strip() and digit_share([ln]) >= share]
+
+
+def hf_parity(model: Path, groups: dict[str, list[str]]) -> str:
+    """Identical ids in SentencePiece and the Hugging Face export, on lines and whole documents."""
+    from tokenizer.hf_export import parity_mismatches
+
+    docs = [t for texts in groups.values() for t in texts]
+    lines = [ln for t in docs for ln in t.split("\n") if ln.strip()]
+    tok = Path(f"{model.with_suffix('')}-hf/tokenizer.json")
+    bad_lines = len(parity_mismatches(model, tok, lines))
+    bad_docs = len(parity_mismatches(model, tok, docs))
+    return (
+        f"{len(lines) - bad_lines:,} of {len(lines):,} lines, "
+        f"{len(docs) - bad_docs} of {len(docs)} documents"
+    )
 
 
 def train_command(
@@ -110,6 +138,8 @@ def main() -> int:
             baseline_vocab[label] = SentencePieceProcessor(model_file=str(path)).get_piece_size()
 
     groups = {GENRES.get(k, k): v for k, v in load_texts([args.heldout_release]).items()}
+    parity = {label: hf_parity(models[label], groups) for label in runs}
+    groups[NUMBER_HEAVY] = number_heavy(groups.get("encyclopedia", []))
     start = time.perf_counter()
     scores = evaluate(list(models.values()), groups, names=list(models))
     print(
@@ -127,9 +157,24 @@ def main() -> int:
     print()
     print(detail_table(scores))
     print()
-    print(scaling_table(runs, scores))
+    if any(len(sizes) > 1 for _, sizes in CONFIGS.values()):
+        print(scaling_table(runs, scores))
+        print()
+    print(
+        "| run | sample chars | SentencePiece training s (CPU s) | peak MiB | HF export: identical ids |"
+    )
+    print("|---|---:|---:|---:|---|")
+    for label, r in runs.items():
+        print(
+            f"| {label} | {r['sample_chars']:,} | {r['train_seconds']:.1f} "
+            f"({r['train_cpu_seconds'] or 0:.1f}) | {r['peak_rss_mib']:,.0f} | {parity[label]} |"
+        )
     print()
-    pair = [label for label in ("spm-default 4x", "japanese 4x") if label in models]
+    pair = [
+        label
+        for label in ("spm-default 2x", "japanese-single-digits 2x", "japanese 2x")
+        if label in models
+    ]
     if pair:
         print(token_kinds_table({label: models[label] for label in pair}, groups))
     return 0
@@ -142,13 +187,18 @@ def _by(scores: list[Scores]) -> dict[tuple[str, str], Scores]:
 def goal_table(scores: list[Scores], groups: dict[str, list[str]], vocab: dict[str, int]) -> str:
     """chars/token and word-boundary share per genre, one row per model."""
     by = _by(scores)
-    genres = [g for g in GENRES.values() if g in groups]
+    genres = [g for g in [*GENRES.values(), NUMBER_HEAVY] if g in groups]
+    shares = ", ".join(
+        f"{g} {len(groups[g])} texts, {sum(map(len, groups[g])):,} chars, "
+        f"{digit_share(groups[g]):.2%} digits"
+        for g in genres
+    )
     head = (
         "| model | vocab | "
         + " | ".join(f"{g} chars/token | {g} on-word (no digit pairs)" for g in genres)
         + " |"
     )
-    lines = [head, "|---|---:|" + "---:|---:|" * len(genres)]
+    lines = [f"Held out: {shares}.", "", head, "|---|---:|" + "---:|---:|" * len(genres)]
     for model in dict.fromkeys(s.model for s in scores):
         cells = []
         for g in genres:

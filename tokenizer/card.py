@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokenizer.evaluate import Scores, markdown_table
+from tokenizer.symbols import CHAT_TURN_END, CHAT_TURN_START, reserved_symbols
 
 
 def _kv_table(rows: dict[str, Any]) -> list[str]:
@@ -94,16 +95,51 @@ def card_markdown(card: dict[str, Any], scores: list[Scores]) -> str:
         ]
     else:
         lines.append("No held-out text was evaluated.")
-    lines += [
-        "",
+    lines += ["", *_use_section(card)]
+    return "\n".join(lines)
+
+
+def _use_section(card: dict[str, Any]) -> list[str]:
+    hf = card["files"]["hf"]
+    settings = card["settings"]
+    numbers = {
+        "groups": "ASCII digits in groups of at most three from the right, one token each "
+        "(`1234567` → `1|234|567`, `2024` → `2|024`): a digit keeps its place value.",
+        "digits": "one token per digit.",
+        "learned": "digit strings learned like other text (the same number may split "
+        "differently in different places).",
+    }[settings.get("numbers", "digits")]
+    symbols = [s for s in reserved_symbols() if settings.get("reserve_symbols")]
+    lines = [
         "## Use",
         "",
         "```python",
-        "import sentencepiece as spm",
+        "from transformers import AutoTokenizer",
+        f'tok = AutoTokenizer.from_pretrained("{hf}")            # <s> first, no </s>',
+        f'packing = AutoTokenizer.from_pretrained("{hf}", add_bos_token=True, add_eos_token=True)',
+        "tok.decode(ids, skip_special_tokens=True)             # drops <s>, </s>, <pad>",
+        "import sentencepiece as spm                           # the same ids",
         f'sp = spm.SentencePieceProcessor(model_file="{card["files"]["model"]}")',
-        "from tokenizers import Tokenizer  # or transformers.PreTrainedTokenizerFast",
-        f'tok = Tokenizer.from_file("{card["files"]["hf"]}/tokenizer.json")',
         "```",
         "",
+        "- Special tokens: `<unk>` 0, `<s>` 1, `</s>` 2, `<pad>` 3. Text that spells them "
+        "(`<s>` in a web page) stays text, as in SentencePiece (`split_special_tokens`; with "
+        "the `tokenizers` library alone set `encode_special_tokens = True`).",
+        f"- Numbers: {numbers}",
     ]
-    return "\n".join(lines)
+    if symbols:
+        lines += [
+            "- One token each, wherever they occur: "
+            + ", ".join(f"`{s}`" for s in symbols)
+            + " (chat turn markers and the PII stage's placeholders).",
+            "- Chat template (optional; nothing else depends on it): "
+            f"`{CHAT_TURN_START}role\\n…{CHAT_TURN_END}\\n` per message and "
+            f"`{CHAT_TURN_START}assistant\\n` as the generation prompt; "
+            "`tok.apply_chat_template(messages, add_generation_prompt=True)`. It writes no "
+            "`<s>`; stop generation at `<|im_end|>`.",
+        ]
+    lines += [
+        f"- Hugging Face export: {card['hf_parity']} (same ids as SentencePiece).",
+        "",
+    ]
+    return lines

@@ -37,7 +37,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             model_type=args.model_type,
             normalization=args.normalization,
             character_coverage=args.character_coverage,
-            split_digits=args.split_digits,
+            numbers=args.numbers,
+            reserve_symbols=args.reserve_symbols,
             byte_fallback=args.byte_fallback,
             max_piece_length=args.max_piece_length,
             split_by_script=args.split_by_script,
@@ -167,7 +168,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["none", "A", "B", "C"],
         help="SudachiPy split mode whose words no piece may cross",
     )
-    _bool_flag(train, "split-digits", "one token per digit")
+    train.add_argument(
+        "--numbers",
+        choices=["groups", "digits", "learned"],
+        help="digits: groups of at most three from the right (default), one per token, "
+        "or learned like other text",
+    )
+    _bool_flag(
+        train, "reserve-symbols", "chat control symbols and PII placeholders as one token each"
+    )
     _bool_flag(train, "byte-fallback", "spell unknown characters in UTF-8 bytes")
     _bool_flag(train, "split-by-script", "keep pieces within one script")
     train.add_argument(

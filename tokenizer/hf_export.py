@@ -1,18 +1,25 @@
-"""Export a SentencePiece model as a Hugging Face fast tokenizer (``tokenizer.json``).
+"""Export a SentencePiece model as a Hugging Face tokenizer folder that ``transformers`` loads.
 
-The export reproduces SentencePiece's encoding: the same normalizer (identity or the
-model's precompiled NFKC map, whitespace escaped as ``▁``, optional dummy prefix
-and whitespace clean-up), the same pieces and scores, user-defined symbols as
-added tokens matched before normalization, and byte fallback. Control, unknown
-and byte pieces keep their ids and get a score far below every real piece.
+``export_hf`` writes ``tokenizer.json``, ``tokenizer_config.json`` and
+``special_tokens_map.json``; ``AutoTokenizer.from_pretrained(folder)`` then gives:
 
-Known differences, shared by every conversion of a SentencePiece model: text that
-literally spells a control or byte piece (``<s>``, ``</s>``, ``<unk>``, ``<0x41>``) is
-matched as that piece here, where SentencePiece never matches those; and between
-two segmentations with the same number of pieces and equal scores (``ああ|あ`` vs
-``あ|ああ``), or scores within float32 rounding of each other on long documents
-(SentencePiece adds lattice scores in 32-bit floats), the two may pick differently.
-Measured: 0–16 lines in 30,000 differ that way, always with the same token count.
+- the same ids as SentencePiece: the same normalizer (identity or the model's
+  precompiled NFKC map, whitespace escaped as ``▁``, optional dummy prefix and
+  whitespace clean-up), the same pieces and scores (digit groups included, see
+  :mod:`tokenizer.model_edit`), byte fallback, and the user-defined symbols
+  (newline, chat control symbols, PII placeholders) as added tokens matched before
+  normalization, one token each;
+- ``<unk>``, ``<s>``, ``</s>``, ``<pad>`` as its unk/bos/eos/pad tokens, special, so
+  ``decode(…, skip_special_tokens=True)`` drops them;
+- ``<s>`` at the start of every sequence and no ``</s>`` (the post-processor in
+  ``tokenizer.json``; ``add_bos_token``/``add_eos_token`` in the config say the same).
+  For packing documents, load with ``add_bos_token=True, add_eos_token=True``
+  (``transformers`` 5 resets whichever of the two is not passed to false);
+- ``split_special_tokens`` true: text that spells ``<s>`` or ``</s>`` stays text, as in
+  SentencePiece, which never matches control pieces in text. (With the ``tokenizers``
+  library alone, set ``tok.encode_special_tokens = True`` for the same.)
+- an optional chat template (:data:`CHAT_TEMPLATE`): nothing else depends on it.
+
 :func:`parity_mismatches` checks the ids on given texts.
 """
 
@@ -25,24 +32,40 @@ from pathlib import Path
 from sentencepiece import SentencePieceProcessor
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 
+from tokenizer.model_edit import load_proto
+from tokenizer.symbols import CHAT_TURN_END, CHAT_TURN_START
+
 HF_DIR_SUFFIX = "-hf"
 """``PREFIX-hf/`` holds ``tokenizer.json`` and the config files ``transformers`` reads."""
 
 UNREACHABLE_SCORE = -1e6
+
+ADD_BOS_TOKEN = True
+ADD_EOS_TOKEN = False
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    f"{CHAT_TURN_START}{{{{ message['role'] }}}}\n{{{{ message['content'] }}}}{CHAT_TURN_END}\n"
+    "{% endfor %}"
+    f"{{% if add_generation_prompt %}}{CHAT_TURN_START}assistant\n{{% endif %}}"
+)
+"""ChatML-style turns with our control symbols (each one token). It writes no ``<s>``:
+``split_special_tokens`` keeps that text as text, and ``apply_chat_template`` encodes
+without special tokens, so a conversation starts with ``<|im_start|>``."""
 
 _Piece = model_pb2.ModelProto.SentencePiece
 _UNIGRAM = model_pb2.TrainerSpec.UNIGRAM
 _BPE = model_pb2.TrainerSpec.BPE
 
 
-def load_proto(model_path: str | Path) -> model_pb2.ModelProto:
-    proto = model_pb2.ModelProto()
-    proto.ParseFromString(Path(model_path).read_bytes())
-    return proto
+def _score(piece: model_pb2.ModelProto.SentencePiece) -> float:
+    if piece.type in (_Piece.NORMAL, _Piece.USER_DEFINED):
+        return piece.score  # user-defined pieces are added tokens, matched before the model
+    return UNREACHABLE_SCORE  # control, unknown, byte: never matched in text
 
 
 def build_hf_tokenizer(model_path: str | Path):
-    """A ``tokenizers.Tokenizer`` equivalent to the SentencePiece model."""
+    """A ``tokenizers.Tokenizer`` giving the same ids as the SentencePiece model."""
     from tokenizers import (
         AddedToken,
         Regex,
@@ -51,19 +74,14 @@ def build_hf_tokenizer(model_path: str | Path):
         models,
         normalizers,
         pre_tokenizers,
+        processors,
     )
 
     proto = load_proto(model_path)
     spec, norm = proto.trainer_spec, proto.normalizer_spec
     unk_id = spec.unk_id
     if spec.model_type == _UNIGRAM:
-        vocab = [
-            (
-                p.piece,
-                p.score if p.type in (_Piece.NORMAL, _Piece.USER_DEFINED) else UNREACHABLE_SCORE,
-            )
-            for p in proto.pieces
-        ]
+        vocab = [(p.piece, _score(p)) for p in proto.pieces]
         model = models.Unigram(vocab, unk_id=unk_id, byte_fallback=spec.byte_fallback)
     elif spec.model_type == _BPE:
         vocab_ids = {p.piece: i for i, p in enumerate(proto.pieces)}
@@ -103,8 +121,17 @@ def build_hf_tokenizer(model_path: str | Path):
         dec.append(decoders.Strip(" ", 1, 0))
     tok.decoder = decoders.Sequence(dec)
 
-    # control pieces (<s>, </s>) stay plain vocabulary entries: SentencePiece never
-    # matches them in text, and as added tokens they would be
+    # <unk>, <s>, </s>, <pad>: special (skipped when decoding); matched in text only
+    # while encode_special_tokens is off, which transformers turns on
+    tok.add_special_tokens(
+        [
+            AddedToken(p.piece, special=True, normalized=False)
+            for p in proto.pieces
+            if p.type in (_Piece.CONTROL, _Piece.UNKNOWN)
+        ]
+    )
+    # user-defined symbols (newline, chat control symbols, PII placeholders): one token
+    # each wherever they occur, as in SentencePiece
     tok.add_tokens(
         [
             AddedToken(p.piece, special=False, normalized=False)
@@ -112,7 +139,24 @@ def build_hf_tokenizer(model_path: str | Path):
             if p.type == _Piece.USER_DEFINED
         ]
     )
+    bos, eos = _piece(proto, spec.bos_id), _piece(proto, spec.eos_id)
+    tok.post_processor = _template(processors, bos, eos, spec.bos_id, spec.eos_id)
     return tok
+
+
+def _piece(proto: model_pb2.ModelProto, i: int) -> str | None:
+    return proto.pieces[i].piece if 0 <= i < len(proto.pieces) else None
+
+
+def _template(processors, bos: str | None, eos: str | None, bos_id: int, eos_id: int):
+    """BOS/EOS around each sequence as ``ADD_BOS_TOKEN``/``ADD_EOS_TOKEN`` say. The
+    config's ``add_bos_token``/``add_eos_token`` say the same; ``transformers`` 5 keeps
+    this post-processor unless one of them is passed to ``from_pretrained``."""
+    add_bos, add_eos = ADD_BOS_TOKEN and bos is not None, ADD_EOS_TOKEN and eos is not None
+    single = " ".join([f"{bos}:0"] * add_bos + ["$A:0"] + [f"{eos}:0"] * add_eos)
+    pair = single + " " + " ".join([f"{bos}:1"] * add_bos + ["$B:1"] + [f"{eos}:1"] * add_eos)
+    special = [(bos, bos_id)] * add_bos + [(eos, eos_id)] * add_eos
+    return processors.TemplateProcessing(single=single, pair=pair, special_tokens=special)
 
 
 def _bpe_merges(proto: model_pb2.ModelProto, vocab_ids: dict[str, int]) -> list[tuple[str, str]]:
@@ -130,35 +174,36 @@ def _bpe_merges(proto: model_pb2.ModelProto, vocab_ids: dict[str, int]) -> list[
 
 
 def export_hf(model_path: str | Path, out_dir: str | Path) -> Path:
-    """Write ``tokenizer.json`` (+ ``tokenizer_config.json``, ``special_tokens_map.json``)."""
+    """Write ``tokenizer.json``, ``tokenizer_config.json`` and ``special_tokens_map.json``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tok = build_hf_tokenizer(model_path)
     tok.save(str(out_dir / "tokenizer.json"))
     proto = load_proto(model_path)
     spec = proto.trainer_spec
-
-    def piece(i: int) -> str | None:
-        return proto.pieces[i].piece if 0 <= i < len(proto.pieces) else None
-
     special = {
         k: v
         for k, v in {
-            "unk_token": piece(spec.unk_id),
-            "bos_token": piece(spec.bos_id),
-            "eos_token": piece(spec.eos_id),
-            "pad_token": piece(spec.pad_id),
+            "unk_token": _piece(proto, spec.unk_id),
+            "bos_token": _piece(proto, spec.bos_id),
+            "eos_token": _piece(proto, spec.eos_id),
+            "pad_token": _piece(proto, spec.pad_id),
         }.items()
         if v is not None
     }
+    symbols = {p.piece for p in proto.pieces if p.type == _Piece.USER_DEFINED}
     config = {
         "tokenizer_class": "PreTrainedTokenizerFast",
-        "add_bos_token": False,
-        "add_eos_token": False,
+        "add_bos_token": ADD_BOS_TOKEN,
+        "add_eos_token": ADD_EOS_TOKEN,
+        "split_special_tokens": True,
         "clean_up_tokenization_spaces": False,
         "model_max_length": 1_000_000_000,
+        "padding_side": "right",
         **special,
     }
+    if {CHAT_TURN_START, CHAT_TURN_END} <= symbols and "bos_token" in special:
+        config["chat_template"] = CHAT_TEMPLATE
     (out_dir / "tokenizer_config.json").write_text(
         json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -176,4 +221,5 @@ def parity_mismatches(
 
     sp = SentencePieceProcessor(model_file=str(model_path))
     hf = Tokenizer.from_file(str(tokenizer_json))
+    hf.encode_special_tokens = True  # as transformers does with split_special_tokens
     return [t for t in texts if sp.encode(t) != hf.encode(t, add_special_tokens=False).ids]

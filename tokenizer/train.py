@@ -22,6 +22,7 @@ from manifests.release import read_manifest
 from tokenizer.card import card_markdown
 from tokenizer.evaluate import Scores, evaluate, load_texts
 from tokenizer.hf_export import HF_DIR_SUFFIX, export_hf, parity_mismatches
+from tokenizer.model_edit import finish_model
 from tokenizer.sample import Sample, draw_sample
 from tokenizer.settings import SampleSpec, TrainSettings
 from tokenizer.spm_worker import run_training
@@ -132,6 +133,7 @@ def train_tokenizer(
     }
     run = run_training(kwargs, work)
     model_path = Path(f"{out_prefix}.model")
+    edits = finish_model(model_path, digit_groups_on=settings.numbers == "groups")
     log(
         f"trained {model_path} in {run.seconds:.1f} s, {run.cpu_seconds:.1f} s CPU "
         f"(peak {run.peak_rss_bytes / 2**20:,.0f} MiB)"
@@ -172,6 +174,7 @@ def train_tokenizer(
             "train_cpu_seconds": round(run.cpu_seconds, 2),
             "peak_rss_bytes": run.peak_rss_bytes,
             "spm_kwargs": {k: v for k, v in kwargs.items() if k not in ("input", "model_prefix")},
+            "model_edits": edits,
         },
         "hf_parity": parity,
         "evaluation": [s.as_dict() for s in scores],

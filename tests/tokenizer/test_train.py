@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,6 +15,7 @@ from manifests.release import read_manifest
 from tests.tokenizer.conftest import HOLDOUT, SAMPLE_CHARS, VOCAB
 from tokenizer.sample import is_held_out
 from tokenizer.settings import SampleSpec
+from tokenizer.symbols import reserved_symbols
 
 TEST_TEXT = (
     "吾輩は猫である。名前はまだ無い。\n"
@@ -95,12 +97,13 @@ def test_settings_reach_the_model(trained):
     user = {
         p.piece for p in proto.pieces if p.type == model_pb2.ModelProto.SentencePiece.USER_DEFINED
     }
-    assert user == {"\n", "\n\u3000"}
+    assert user == {"\n", *reserved_symbols()}
 
     sp = spm.SentencePieceProcessor(model_file=str(trained["model"]))
-    pieces = sp.encode("2024年の\n\u3000春", out_type=str)
-    assert pieces[:4] == ["2", "0", "2", "4"]
-    assert "\n\u3000" in pieces
+    pieces = sp.encode("2024年の\n\u3000春、<PERSON>", out_type=str)
+    assert pieces[:2] == ["2", "024"]  # digit groups of three from the right
+    assert "\n" in pieces and "<PERSON>" in pieces
+    assert trained["card"]["training"]["model_edits"]["digit_pieces_added"] == 1100
     ids = sp.encode(TEST_TEXT)
     assert sp.unk_id() not in ids  # byte fallback instead of <unk>
     assert any(sp.is_byte(i) for i in ids)  # 𠮷 and 😀 are not in a 5,000-piece vocabulary
@@ -124,6 +127,7 @@ def test_hf_export_gives_identical_ids(trained):
         *[ln for t in heldout for ln in t.split("\n")][:500],
     ]
     for text in texts:
+        hf.encode_special_tokens = True  # as transformers does (split_special_tokens)
         enc = hf.encode(text, add_special_tokens=False)
         assert enc.ids == sp.encode(text), text[:50]
         assert hf.decode(enc.ids, skip_special_tokens=False) == sp.decode(enc.ids)
@@ -131,7 +135,13 @@ def test_hf_export_gives_identical_ids(trained):
         Path(f"{trained['prefix']}-hf/tokenizer_config.json").read_text(encoding="utf-8")
     )
     assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
-    assert config["unk_token"] == "<unk>"
+    assert (config["unk_token"], config["bos_token"], config["eos_token"]) == (
+        "<unk>",
+        "<s>",
+        "</s>",
+    )
+    assert config["pad_token"] == "<pad>" and config["split_special_tokens"] is True
+    assert re.fullmatch(r"identical ids on ([\d,]+) of \1 texts", trained["card"]["hf_parity"])
 
 
 @pytest.mark.parametrize(
@@ -145,11 +155,11 @@ def test_train_rejects_bad_values(sample_release, tmp_path, bad):
         "train",
         str(sample_release),
         "--vocab-size",
-        "1000",
+        "5000",
         "--out",
         str(tmp_path / "x"),
     ]
-    args = [a for a in args if a != "1000" or "--vocab-size" not in bad]
+    args = [a for a in args if a != "5000" or "--vocab-size" not in bad]
     if "--vocab-size" in bad:
         args.remove("--vocab-size")
     proc = run_cli(*args, *bad)
@@ -161,7 +171,7 @@ def test_train_rejects_a_directory_that_is_not_a_release(tmp_path):
     from tests.conftest import run_cli
 
     proc = run_cli(
-        "tokenizer", "train", str(tmp_path), "--vocab-size", "1000", "--out", str(tmp_path / "x")
+        "tokenizer", "train", str(tmp_path), "--vocab-size", "5000", "--out", str(tmp_path / "x")
     )
     assert proc.returncode == 2
     assert "not a release" in proc.stderr
