@@ -46,7 +46,7 @@ from corpus.pii.lexicon import DATA_DIR, HONORIFICS, NAME_LABELS, NameLexicon, _
 from corpus.pii.replace import Detection, resolve
 from corpus.text.encoding import decode_japanese
 
-#: Goals of the evaluation (issue: recall ≥ 0.98 patterns, ≥ 0.85 names, precision ≥ 0.95).
+#: Goals of the evaluation (recall ≥ 0.98 patterns, ≥ 0.85 names, precision ≥ 0.95).
 PATTERN_RECALL_GOAL = 0.98
 NAME_RECALL_GOAL = 0.85
 PRECISION_GOAL = 0.95

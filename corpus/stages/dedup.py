@@ -47,7 +47,7 @@ _SCHEME = MinHashScheme.model_fields
 
 class DedupParams(StageParams):
     """Parameters of the ``dedup`` stage (defaults: NFKC + folded whitespace, character
-    5-grams, 128 permutations, Jaccard threshold 0.8 — the settings of the issue;
+    5-grams, 128 permutations, Jaccard threshold 0.8 — the project's defaults;
     bands and rows from datasketch's optimiser with recall-leaning weights)."""
 
     threshold: float = Field(DEFAULT_THRESHOLD, gt=0.0, le=1.0)
