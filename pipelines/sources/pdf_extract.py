@@ -94,14 +94,13 @@ def _line_text(line: Any, body_size: float) -> str:
     return "".join(parts)
 
 
-def reading_order(boxes: list[Any], page_width: float) -> list[Any] | None:
-    """Horizontal text boxes of a multi-column page in reading order, or ``None`` when the
-    page does not have columns (pdfminer's own order is kept then).
+def reading_order(boxes: list[Any], page_width: float) -> tuple[list[Any], bool]:
+    """Horizontal text boxes in column reading order, and whether the page has columns.
 
     Top to bottom through bands separated by boxes that span most of the page's width;
     within a band column by column, left to right (a column is a run of boxes whose
     horizontal extents overlap). A page counts as multi-column when a band has two or more
-    columns that each hold at least a fifth of the band's characters (and 100 at least).
+    columns that each hold at least a tenth of the band's characters (and 60 at least).
     """
     wide = sorted((b for b in boxes if b.width > 0.55 * page_width), key=lambda b: -b.y1)
     narrow = [b for b in boxes if b.width <= 0.55 * page_width]
@@ -117,28 +116,36 @@ def reading_order(boxes: list[Any], page_width: float) -> list[Any] | None:
             else:
                 columns.append([b])
         sizes = [sum(len(b.get_text()) for b in col) for col in columns]
-        big = [n for n in sizes if n >= max(100, 0.2 * sum(sizes))]
+        big = [n for n in sizes if n >= max(60, 0.1 * sum(sizes))]
         multi = multi or len(big) >= 2
         for column in columns:
             ordered += sorted(column, key=lambda b: -b.y1)
         if limit is not None:
             ordered.append(limit)
             upper = limit.y0
-    return ordered if multi else None
+    return ordered, multi
 
 
-def _page_lines(layout: Any) -> list[str]:
-    """The page's text lines in reading order, ruby left out."""
+def _page_lines(layout: Any, columns: bool = False) -> tuple[list[str], bool]:
+    """The page's text lines in reading order, ruby left out, and whether the document
+    is set in columns (``columns``: an earlier page was).
+
+    Horizontal pages of a document set in columns are put in column order by
+    :func:`reading_order`; other pages, and vertical writing, keep pdfminer's order.
+    """
     from pdfminer.layout import LTChar, LTTextBox, LTTextBoxVertical, LTTextLine
 
     boxes = [b for b in layout if isinstance(b, LTTextBox)]
     if boxes and not any(isinstance(b, LTTextBoxVertical) for b in boxes):
-        boxes = reading_order(boxes, layout.width) or boxes  # vertical: pdfminer's order
+        ordered, multi = reading_order(boxes, layout.width)
+        columns = columns or multi
+        if columns:
+            boxes = ordered
     lines = [ln for box in boxes for ln in box if isinstance(ln, LTTextLine)]
     sizes = [c.size for ln in lines for c in ln if isinstance(c, LTChar)]
     body = statistics.median(sizes) if sizes else 0.0
     out = [_line_text(ln, body).rstrip("\n") for ln in lines]
-    return [s for s in out if s.strip()]
+    return [s for s in out if s.strip()], columns
 
 
 def _links(page: Any, number: int) -> list[tuple[int, str]]:
@@ -185,10 +192,11 @@ def _extract(data: bytes) -> PdfText:
         rsrc, laparams=LAParams(detect_vertical=True, line_margin=LINE_MARGIN)
     )
     interpreter = PDFPageInterpreter(rsrc, device)
-    page_lines, links = [], []
+    page_lines, links, columns = [], [], False
     for number, page in enumerate(pages, start=1):
         interpreter.process_page(page)
-        page_lines.append(_page_lines(device.get_result()))
+        lines, columns = _page_lines(device.get_result(), columns)
+        page_lines.append(lines)
         links += _links(page, number)
     cleaned = [page_text(lines) for lines in strip_page_furniture(page_lines)]
     return PdfText(cleaned, info, xmp, links, encrypted=bool(doc.encryption))
