@@ -62,10 +62,6 @@ class PdfSource(TextDirSource):
             license_id, evidence = found.license, found.evidence or "pdf:no-license-found"
             credit = [pdf.info.get("Author", ""), pdf.info.get("Title", ""), rel]
             attribution = p.attribution or ", ".join(c.strip() for c in credit if c.strip())
-        offsets, at = [], 0
-        for page in pdf.pages:
-            offsets.append(at)
-            at += len(page) + 2 if page else 0
         doc = make_document(
             text=pdf.text,
             source=p.name,
@@ -77,5 +73,5 @@ class PdfSource(TextDirSource):
             retrieved_at=file_time(path),
             raw=raw,
         )
-        doc.metadata["pdf_page_offsets"] = offsets
+        doc.metadata["pdf_page_offsets"] = pdf.page_offsets()
         return doc

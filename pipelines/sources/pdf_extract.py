@@ -65,6 +65,14 @@ class PdfText:
     def text(self) -> str:
         return "\n\n".join(p for p in self.pages if p)
 
+    def page_offsets(self) -> list[int]:
+        """Where each page's text starts in :attr:`text` (an empty page: where the next starts)."""
+        offsets, at = [], 0
+        for page in self.pages:
+            offsets.append(at)
+            at += len(page) + 2 if page else 0
+        return offsets
+
 
 def _decode(value: Any) -> str:
     from pdfminer.pdftypes import resolve1

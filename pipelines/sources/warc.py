@@ -13,6 +13,12 @@ Each HTML page captured in the archive (a ``response`` with HTTP 200, or a
   archive, the ``tdm-reservation`` and ``X-Robots-Tag`` headers, the page's meta);
 - ``attribution``: page title / site name / URL.
 
+A PDF response (``application/pdf``) becomes a document the same way, its text and its
+license read from the PDF itself as the ``pdf`` source reads them
+(:mod:`pipelines.sources.pdf_extract`, :func:`licenses.pdf.detect_pdf_license`), the
+site's opt-out signals checked as for a page; a PDF that yields no text is rejected at
+stage ``read`` with the ``pdf`` source's reasons (``no_text_layer``, ``encrypted_pdf`` …).
+
 Records that are not pages (requests, warcinfo, metadata, revisits, redirects and
 errors, images, scripts, robots.txt) are not documents and are skipped. A bad page
 is a rejected record and the run goes on: stage ``read`` for ``truncated_record``,
@@ -58,7 +64,8 @@ from warcio.recordloader import ArcWarcRecord
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese, whatwg_codec
 from licenses.html import parse_html
-from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep
+from licenses.optout import AI_AGENTS, RobotsTxt, TdmRep, check_page
+from licenses.pdf import detect_pdf_license
 from licenses.web import PageAssessment, assess_page
 from pipelines.crawler.crawl import PRODUCT_TOKEN
 from pipelines.sources.base import Source, SourceParams, register_source
@@ -71,6 +78,7 @@ from pipelines.sources.limits import (
     MAX_HEADER_LINES,
 )
 from pipelines.sources.markup import parse_html_within_limits
+from pipelines.sources.pdf_extract import PdfRejected, extract_pdf
 from pipelines.sources.prefilter import REJECT_REASON as PREFILTER_REASON
 from pipelines.sources.prefilter import looks_japanese
 
@@ -79,6 +87,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 #: pages larger than this are rejected unread (a 50 MB page is not a web page we want).
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+PDF_TYPES = ("application/pdf", "application/x-pdf")
 _READ_CHUNK = 1 << 16
 #: robots.txt / tdmrep.json responses larger than this are not read (Google reads 500 KiB)
 _SITE_FILE_BYTES = 600 * 1024
@@ -172,6 +181,13 @@ class WarcReader:
             if capture.problem == "malformed_record":
                 yield self.document(capture, site)
                 continue
+            if _is_pdf(capture) and not capture.problem:
+                if capture.url in seen:
+                    yield reject(self._bare(capture), "read", "duplicate_capture")
+                    continue
+                seen.add(capture.url)
+                yield self.pdf_document(capture, site)
+                continue
             if not _is_page(capture) and not (capture.problem and not capture.content_type):
                 continue  # a broken record whose HTTP headers never came may be a page: kept
             if capture.url in seen and not capture.problem:
@@ -247,6 +263,52 @@ class WarcReader:
         doc.metadata["raw_sha256"] = capture.payload_sha256
         return _verdict(doc, assessment, len(text), self.params.min_text_chars)
 
+    def pdf_document(self, capture: _Capture, site: _SiteFiles) -> Document:
+        """The document for one PDF response: its text layer, its license from the PDF
+        itself (:func:`licenses.pdf.detect_pdf_license`) and the site's opt-out signals."""
+        assert capture.payload is not None
+        body, cut = _decoded_body(capture.payload, capture.headers, self.params.max_payload_bytes)
+        if cut:
+            return reject(self._bare(capture), "read", "payload_too_large")
+        try:
+            pdf = extract_pdf(body)
+        except PdfRejected as exc:
+            doc = self._bare(capture)
+            doc.metadata["reject_detail"] = str(exc)[:1000]
+            return reject(doc, "read", exc.reason)
+        origin = _origin(capture.url)
+        optout = check_page(
+            capture.url,
+            capture.headers,
+            None,
+            robots=site.robots.get(origin),
+            tdmrep=site.tdmrep.get(origin),
+            agents=(PRODUCT_TOKEN, *self.params.ai_agents),
+        )
+        found = detect_pdf_license(pdf.pages, pdf.info, pdf.xmp, pdf.links)
+        evidence = f"{found.evidence or 'pdf:none'} | optout: {optout}"
+        title = pdf.info.get("Title", "").strip()
+        doc = make_document(
+            text=pdf.text,
+            source=self.params.name,
+            source_id=capture.url,
+            url=capture.url,
+            license=found.license,
+            license_evidence=evidence,
+            attribution=_attribution(title, urlsplit(capture.url).hostname or "", capture.url),
+            retrieved_at=capture.date,
+            raw=b"",
+            optout_checks=str(optout),
+        )
+        doc.metadata["raw_sha256"] = capture.payload_sha256
+        doc.metadata["pdf_page_offsets"] = pdf.page_offsets()
+        if optout.reason:
+            doc.metadata["reject_detail"] = str(optout.reserved)
+            return reject(doc, "optout", optout.reason)
+        if found.license is None:
+            return reject(doc, "license", "no-license")
+        return doc
+
     def _bare(self, capture: _Capture) -> Document:
         doc = make_document(
             text="",
@@ -313,6 +375,11 @@ def _is_page(c: _Capture) -> bool:
         and c.content_type.split(";")[0].strip().lower() in HTML_TYPES
         and not _is_site_file(c.url)
     )
+
+
+def _is_pdf(c: _Capture) -> bool:
+    """A PDF answered with 200 (or a resource record of a PDF)."""
+    return c.status in (200, None) and c.content_type.split(";")[0].strip().lower() in PDF_TYPES
 
 
 def _is_site_file(url: str) -> bool:

@@ -276,3 +276,39 @@ def test_shared_pdfs_license_outcomes() -> None:
             continue
         found = detect_pdf_license(pdf.pages, pdf.info, pdf.xmp, pdf.links)
         assert found.license == want.get(path.name), path.name
+
+
+def test_pdf_responses_in_a_warc_archive(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from pipelines.sources.warc import WarcParams, WarcSource
+
+    path = tmp_path / "pdfs.warc.gz"
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for name, url in [
+            ("hanrei_2024_092891_criminal.pdf", "https://www.courts.go.jp/hanrei/092891.pdf"),
+            ("ocrmypdf_c02-22_scanned_english.pdf", "https://example.org/scan.pdf"),
+            ("pdfjs_vertical.pdf", "https://example.org/vertical.pdf"),
+        ]:
+            data = (FIXTURES / name).read_bytes()
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "application/pdf")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(data), http_headers=headers
+                )
+            )
+    src = WarcSource(WarcParams(type="warc", path=str(path)), tmp_path)
+    docs = {d.metadata["url"]: d for task in src.plan() for d in src.read(task)}
+    judgment = docs["https://www.courts.go.jp/hanrei/092891.pdf"]
+    assert "_rejected" not in judgment.metadata and "被告人" in judgment.text
+    assert judgment.metadata["license"] == ART13
+    assert judgment.metadata["license_evidence"].startswith("pdf:text[art13] p.1=judgment")
+    assert docs["https://example.org/scan.pdf"].metadata["_rejected"] == ("read", "no_text_layer")
+    assert docs["https://example.org/vertical.pdf"].metadata["_rejected"] == (
+        "license",
+        "no-license",
+    )
