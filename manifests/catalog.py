@@ -15,27 +15,33 @@ sha256 digest of its manifest, and its status: ``current`` for the latest,
 requests (reason, time, criteria, matched ids) are kept in the same file; their
 rules are what later runs drop again (:meth:`Catalog.takedown_rules`).
 
-Local catalogs are locked while the index is read, changed and written; on object
-stores the index is written in one request and concurrent publishers must be
-serialised by the caller.
+Concurrent writers (two ``run --catalog`` or ``takedown`` at once) never lose an
+index update. A local catalog is locked while its index is read, changed and
+written. On S3 the index is replaced only if it is still the one that was read —
+a conditional write (``If-Match`` on its ETag, ``If-None-Match: *`` for the first
+one) — and a writer that lost the race reads the new index and applies its change
+again, a few times, before failing with a clear message. Other object stores get
+no such protection: serialise their writers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import random
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus import storage
 from corpus.stages.takedown import TakedownRules
 from manifests.layout import ATTRIBUTION, MANIFEST, atomic_write_bytes
 from manifests.release import manifest_digest, read_manifest
@@ -98,6 +104,14 @@ class CatalogIndex(BaseModel):
     takedowns: list[TakedownRequest] = Field(default_factory=list)
 
 
+def _listed(entry: dict[str, Any]) -> str:
+    """A file a manifest lists, as a path that stays inside its release."""
+    try:
+        return storage.safe_relpath(entry.get("path"))
+    except (storage.UnsafePath, TypeError) as exc:
+        raise CatalogError(f"manifest names a file outside the release: {exc}", 1) from None
+
+
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -139,9 +153,12 @@ def next_version(current: str, taken: set[str]) -> str:
 class Catalog:
     """A catalog at ``url`` (a local path or any fsspec URL)."""
 
+    #: tries of a conditional index update before giving up
+    UPDATE_TRIES = 8
+
     def __init__(self, url: str | Path) -> None:
-        self.url = str(url)
-        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.url = storage.resolve(url)
+        self.fs, self.root = storage.filesystem(self.url)
         self.root = self.root.rstrip("/")
 
     @property
@@ -181,13 +198,62 @@ class Catalog:
         with fasteners.InterProcessLock(str(Path(self.root) / ".lock")):
             yield
 
-    @contextlib.contextmanager
-    def updating(self) -> Iterator[CatalogIndex]:
-        """Read the index under the lock, let the caller change it, write it back."""
-        with self._locked():
-            index = self.read_index()
-            yield index
-            self._write_index(index)
+    def update(self, change: Callable[[CatalogIndex], Any]) -> Any:
+        """Apply ``change`` to the index and write it back without losing another writer's
+        update; returns what ``change`` returned. ``change`` may run more than once (it
+        sees the newest index each time) and raises to refuse."""
+        if self.is_local or not is_s3(self.url):
+            with self._locked():
+                index = self.read_index()
+                result = change(index)
+                self._write_index(index)
+                return result
+        for attempt in range(self.UPDATE_TRIES):
+            etag = self._index_etag()
+            index = self.read_index() if etag else CatalogIndex()
+            result = change(index)
+            if self._write_index_if(index, etag):
+                return result
+            time.sleep(random.uniform(0.05, 0.2) * (2**attempt))
+        raise CatalogError(
+            f"{self.url}: {INDEX} kept changing under concurrent writers "
+            f"({self.UPDATE_TRIES} tries); nothing was recorded, run the command again",
+            exit_code=1,
+        )
+
+    def _index_etag(self) -> str | None:
+        try:
+            return self.fs.info(self._path(INDEX), refresh=True)["ETag"]
+        except FileNotFoundError:
+            return None
+
+    def _write_index_if(self, index: CatalogIndex, etag: str | None) -> bool:
+        """Write the index unless it changed since ``etag`` was read; False if it did."""
+        from botocore.exceptions import ClientError
+
+        data = json.dumps(index.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        bucket, key, _ = self.fs.split_path(self._path(INDEX))
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        try:
+            self.fs.call_s3(
+                "put_object", Bucket=bucket, Key=key, Body=data.encode("utf-8"), **condition
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (
+                409,
+                412,
+            ):
+                return False
+            raise
+        except OSError as exc:  # s3fs translates some answers to OSError subclasses
+            if "Precondition" in str(exc) or "412" in str(exc):
+                return False
+            raise
+        finally:
+            self.fs.invalidate_cache(self._path(INDEX))
+        return True
 
     # -- versions ----------------------------------------------------------------
 
@@ -249,7 +315,7 @@ class Catalog:
         try:
             manifest = self.read_version_manifest(record)
             files = [MANIFEST, ATTRIBUTION]
-            files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
+            files += [_listed(e) for e in manifest["shards"] + manifest.get("rejected", [])]
             for rel in files:
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                 self.fs.get(f"{remote}/{rel}", str(tmp / rel))
@@ -276,7 +342,7 @@ class Catalog:
         """
         from manifests.audit import audit_release
 
-        release = Path(release_dir)
+        release = storage.resolve(release_dir)
         version = self.check_new_version(version)
         problems = audit_release(release)
         if problems:
@@ -290,7 +356,8 @@ class Catalog:
                 f"{release} was built as version {manifest.get('version')!r}, not {version!r}"
             )
         self._copy_in(release, manifest, version)
-        with self.updating() as index:
+
+        def change(index: CatalogIndex) -> VersionRecord:
             if any(v.version == version for v in index.versions):
                 raise CatalogError(f"{self.url}: version {version!r} was published meanwhile")
             parent = next((v for v in index.versions if v.status == "current"), None)
@@ -312,13 +379,18 @@ class Catalog:
             if takedown is not None:
                 index.takedowns.append(takedown)
                 self._note_takedown(index, takedown, affected or {})
-        return record
+            return record
+
+        return self.update(change)
 
     def record_takedown(self, request: TakedownRequest, affected: dict[str, int]) -> None:
         """Record a request that published no version, noting the versions it matched."""
-        with self.updating() as index:
+
+        def change(index: CatalogIndex) -> None:
             index.takedowns.append(request)
             self._note_takedown(index, request, affected)
+
+        self.update(change)
 
     @staticmethod
     def _note_takedown(index: CatalogIndex, request: TakedownRequest, affected: dict) -> None:
@@ -326,9 +398,9 @@ class Catalog:
             if affected.get(record.version) and request.id not in record.takedowns:
                 record.takedowns.append(request.id)
 
-    def _copy_in(self, release: Path, manifest: dict[str, Any], version: str) -> None:
+    def _copy_in(self, release: str, manifest: dict[str, Any], version: str) -> None:
         files = [ATTRIBUTION]
-        files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
+        files += [_listed(e) for e in manifest["shards"] + manifest.get("rejected", [])]
         files.append(MANIFEST)  # last: a version folder with a manifest is complete
         target = self.version_path(version)
         if self.fs.exists(target):  # left by an interrupted publish (not in the index)
@@ -336,7 +408,13 @@ class Catalog:
         for rel in files:
             dest = f"{target}/{rel}"
             self.fs.makedirs(dest.rsplit("/", 1)[0], exist_ok=True)
-            self.fs.put_file(str(release / rel), dest)
+            source = storage.join(release, rel)
+            if storage.is_remote(source):
+                with storage.open_read(source) as src, self.fs.open(dest, "wb") as out:
+                    while block := src.read(1 << 22):
+                        out.write(block)
+            else:
+                self.fs.put_file(source, dest)
 
     # -- takedowns ---------------------------------------------------------------
 
@@ -367,8 +445,14 @@ def open_catalog(url: str | Path) -> Catalog:
     return catalog
 
 
+def is_s3(url: str) -> bool:
+    return storage.protocol(url) in ("s3", "s3a")
+
+
 def is_catalog(url: str | Path) -> bool:
     try:
         return Catalog(url).exists()
+    except storage.StorageSetupError:
+        raise  # a missing extra or credentials in the URL: say so, not "not a catalog"
     except (ValueError, ImportError, OSError):
         return False

@@ -7,29 +7,33 @@ into segments at every global stage (dedup): each segment is a datatrove pipelin
 segments the global stage computes its decisions on Ray over what the first kept.
 datatrove's completion markers make a rerun into the same output skip finished
 tasks; a finished global stage leaves a marker too.
+
+The output is a local folder or an fsspec URL (``s3://bucket/jp/corpus``): it is
+resolved on the driver before anything ships, workers write their shards and the
+run's state (``.work/``) straight to it, and ``manifest.json`` is written last.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from corpus import storage
 from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
-from manifests.layout import SHARDS, WORK, atomic_write_json
+from manifests.layout import MANIFEST, SHARDS, WORK, atomic_write_bytes, atomic_write_json
 from manifests.release import attribution_markdown, build_manifest, write_release_files
 from manifests.writer import ReleaseWriter
 from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.errors import ConfigError
 from pipelines.executor import RayDataPipelineExecutor
+from pipelines.global_stage import run_global_stage
 from pipelines.steps import SegmentReader, SourceReader
 
 
@@ -65,27 +69,30 @@ def _quiet_console() -> None:
     logger.add(sys.stderr, level="ERROR", format="{level}: {message}")
 
 
-def _check_output(out: Path, fingerprint: str) -> None:
-    marker = out / WORK / "pipeline.sha256"
-    if marker.exists():
-        if marker.read_text().strip() != fingerprint:
+def _check_output(out: str, fingerprint: str) -> None:
+    marker = storage.join(out, WORK, "pipeline.sha256")
+    if storage.exists(marker):
+        if storage.read_text(marker).strip() != fingerprint:
             raise ConfigError(
                 "output",
                 f"{out} holds a run of a different pipeline; choose another --out or delete it",
             )
-    elif (out / "manifest.json").exists() or (out / SHARDS).exists():
+    elif storage.exists(storage.join(out, MANIFEST)) or storage.exists(storage.join(out, SHARDS)):
         raise ConfigError("output", f"{out} already holds a release not made by this pipeline")
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(fingerprint + "\n")
+    # a rerun publishes anew: readers never see the old manifest beside new shards
+    storage.remove(storage.join(out, MANIFEST))
+    atomic_write_bytes(marker, (fingerprint + "\n").encode())
     # files a killed run was writing never got their final name; drop them
-    for stale in out.rglob(".*.tmp"):
-        stale.unlink(missing_ok=True)
+    if not storage.is_remote(out):
+        for rel in storage.files_under(out):
+            if rel.rsplit("/", 1)[-1].startswith(".") and rel.endswith(".tmp"):
+                storage.remove(storage.join(out, rel))
 
 
 class _Progress:
     """A progress bar fed by datatrove's completion markers."""
 
-    def __init__(self, label: str, folder: Path, total: int, enabled: bool) -> None:
+    def __init__(self, label: str, folder: str, total: int, enabled: bool) -> None:
         self.label, self.folder, self.total, self.enabled = label, folder, total, enabled
         self._stop = threading.Event()
 
@@ -106,12 +113,12 @@ class _Progress:
             transient=False,
         ) as bar:
             task = bar.add_task(self.label, total=self.total)
+            # object stores are listed less often (each look is a request)
+            pause = 2.0 if storage.is_remote(self.folder) else 0.5
             while True:
-                done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
-                bar.update(task, completed=done)
-                if self._stop.wait(0.5):
-                    done = len(list(self.folder.glob("*"))) if self.folder.exists() else 0
-                    bar.update(task, completed=done)
+                bar.update(task, completed=len(storage.listdir(self.folder)))
+                if self._stop.wait(pause):
+                    bar.update(task, completed=len(storage.listdir(self.folder)))
                     return
 
     def __exit__(self, *exc: object) -> None:
@@ -123,7 +130,7 @@ class _Progress:
 def _run_segment(
     steps: list,
     n_tasks: int,
-    logs: Path,
+    logs: str,
     pipeline: Pipeline,
     cpus: float,
     label: str,
@@ -134,17 +141,17 @@ def _run_segment(
     executor = RayDataPipelineExecutor(
         steps,
         tasks=n_tasks,
-        logging_dir=str(logs),
+        logging_dir=logs,
         concurrency=workers,
         cpus_per_task=ex.cpus_per_task,
         mem_per_task_gb=ex.mem_per_task_gb,
         label_selector=residency.label_selector(pipeline.residency),
     )
-    with _Progress(label, logs / "completions", n_tasks, progress):
+    with _Progress(label, storage.join(logs, "completions"), n_tasks, progress):
         errors = executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
     if missing:
-        logs_named = ", ".join(str(logs / "logs" / f"task_{r:05d}.log") for r in missing[:3])
+        logs_named = ", ".join(storage.join(logs, "logs", f"task_{r:05d}.log") for r in missing[:3])
         first = errors.get(missing[0], "").strip().splitlines()
         tail = ("\n  " + "\n  ".join(first[-6:])) if first else ""
         raise RunFailed(
@@ -153,8 +160,11 @@ def _run_segment(
         )
 
 
-def _reports(folder: Path, n_tasks: int) -> list[dict[str, Any]]:
-    return [json.loads((folder / f"{r:05d}.json").read_text("utf-8")) for r in range(n_tasks)]
+def _reports(folder: str, n_tasks: int) -> list[dict[str, Any]]:
+    return [
+        json.loads(storage.read_bytes(storage.join(folder, f"{r:05d}.json")))
+        for r in range(n_tasks)
+    ]
 
 
 def run_pipeline(
@@ -166,10 +176,14 @@ def run_pipeline(
     progress: bool = True,
     open_network: bool = False,
     num_cpus: int | None = None,
-) -> Path:
-    """Run ``pipeline`` into a release directory and return its path."""
-    out_dir = Path(out or pipeline.output).expanduser().absolute()
-    work = out_dir / WORK
+) -> str:
+    """Run ``pipeline`` into a release (a folder or an fsspec URL) and return where it is.
+
+    A relative output resolves against the current directory, here on the driver.
+    """
+    out_dir = storage.resolve(out or pipeline.output)
+    storage.filesystem(out_dir)  # a missing storage extra is one line, before any work
+    work = storage.join(out_dir, WORK)
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     if not plan:
         raise ConfigError("sources", "the sources planned no work (no input files)")
@@ -179,7 +193,9 @@ def run_pipeline(
     ).hexdigest()
     # the same pipeline over the same inputs resumes; anything else is refused
     _check_output(out_dir, f"{pipeline.fingerprint()} {plan_digest}")
-    atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
+    atomic_write_json(
+        storage.join(work, "plan.json"), [{"source": s.source_type, "task": t} for s, t in plan]
+    )
     segments = split_segments([spec.stage for spec in pipeline.stages])
     _quiet_console()
 
@@ -188,30 +204,30 @@ def run_pipeline(
     with ray_session(ray_address, open_network=open_network, num_cpus=num_cpus) as resources:
         cpus = float(resources.get("CPU", 1))
         resident_nodes = residency.check_nodes(pipeline.residency) if pipeline.residency else []
-        previous_global: tuple[GlobalStage, Path] | None = None
+        previous_global: tuple[GlobalStage, str] | None = None
         for i, segment in enumerate(segments):
-            seg_dir = work / f"seg{i}"
+            seg_dir = storage.join(work, f"seg{i}")
             last = i == len(segments) - 1
-            kept_dir = out_dir / SHARDS if last else seg_dir / "data"
+            kept_dir = storage.join(out_dir, SHARDS) if last else storage.join(seg_dir, "data")
             if i == 0:
                 steps: list = [SourceReader(plan), LicenseGate(policy=pipeline.policy)]
             else:
-                steps = [SegmentReader(str(work / f"seg{i - 1}" / "data"))]
+                expected = [r["rank"] for r in all_reports[-1] if r["shard"]]
+                steps = [SegmentReader(storage.join(work, f"seg{i - 1}", "data"), expected)]
                 gstage, gdir = previous_global
-                steps.append(gstage.applier(str(gdir)))
+                steps.append(gstage.applier(gdir))
             steps += segment.stages
-            steps.append(ReleaseWriter(str(out_dir), str(kept_dir), i, str(seg_dir / "reports")))
+            steps.append(ReleaseWriter(out_dir, kept_dir, i, storage.join(seg_dir, "reports")))
             label = f"{pipeline.name}: segment {i + 1}/{len(segments)}"
-            _run_segment(steps, n, seg_dir / "logs", pipeline, cpus, label, progress)
-            all_reports.append(_reports(seg_dir / "reports", n))
+            _run_segment(steps, n, storage.join(seg_dir, "logs"), pipeline, cpus, label, progress)
+            all_reports.append(_reports(storage.join(seg_dir, "reports"), n))
             if segment.global_after is not None:
-                gdir = work / f"global{i}-{segment.global_after.stage_name}"
-                done = gdir / "_done"
-                if not done.exists():
-                    gdir.mkdir(parents=True, exist_ok=True)
-                    inputs = sorted(str(p) for p in (seg_dir / "data").glob("part-*.parquet"))
-                    segment.global_after.run_global(inputs, str(gdir), str(out_dir))
-                    done.write_text("done\n")
+                gdir = storage.join(work, f"global{i}-{segment.global_after.stage_name}")
+                done = storage.join(gdir, "_done")
+                if not storage.exists(done):
+                    inputs = [r["shard"]["path"] for r in all_reports[-1] if r["shard"]]
+                    run_global_stage(segment.global_after, inputs, gdir, out_dir)
+                    atomic_write_bytes(done, b"done\n")
                 previous_global = (segment.global_after, gdir)
 
     misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
@@ -243,5 +259,5 @@ def run_pipeline(
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
     for i in range(len(segments) - 1):
-        shutil.rmtree(work / f"seg{i}" / "data", ignore_errors=True)
+        storage.remove(storage.join(work, f"seg{i}", "data"), recursive=True)
     return out_dir
