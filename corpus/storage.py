@@ -160,7 +160,7 @@ def filesystem(url: str | Path) -> tuple[Any, str]:
 
     A missing implementation is one line naming the extra to install::
 
-        MissingStorageExtra: s3://bucket/x needs s3fs: pip install 'jpcorpus[s3]'
+        MissingStorageExtra: s3:// paths need s3fs: pip install 'jpcorpus[s3]'
     """
     import fsspec
 
@@ -177,7 +177,7 @@ def filesystem(url: str | Path) -> tuple[Any, str]:
             ) from None
         package = {"s3": "s3fs", "gcs": "gcsfs", "azure": "adlfs"}[extra]
         raise MissingStorageExtra(
-            f"{text} needs {package}: pip install 'jpcorpus[{extra}]'"
+            f"{proto}:// paths need {package}: pip install 'jpcorpus[{extra}]'"
         ) from None
 
 

@@ -7,6 +7,7 @@ at it, with dummy keys in the standard environment variables.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -40,6 +41,7 @@ def s3_endpoint() -> Iterator[str]:
     pytest.importorskip("s3fs")
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
