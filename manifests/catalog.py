@@ -176,8 +176,8 @@ class Catalog:
     def read_index(self) -> CatalogIndex:
         if not self.exists():
             return CatalogIndex()
-        with self.fs.open(self._path(INDEX), "rb") as f:
-            return CatalogIndex.model_validate(json.loads(f.read()))
+        # one GET (a file object would pin the ETag it first saw and fail if it changed)
+        return CatalogIndex.model_validate(json.loads(self.fs.cat_file(self._path(INDEX))))
 
     def _write_index(self, index: CatalogIndex) -> None:
         data = json.dumps(index.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
@@ -214,6 +214,8 @@ class Catalog:
             result = change(index)
             if self._write_index_if(index, etag):
                 return result
+            if self._index_etag() and self.read_index() == index:
+                return result  # our own write, answered late and retried by the client
             time.sleep(random.uniform(0.05, 0.2) * (2**attempt))
         raise CatalogError(
             f"{self.url}: {INDEX} kept changing under concurrent writers "
@@ -238,17 +240,8 @@ class Catalog:
             self.fs.call_s3(
                 "put_object", Bucket=bucket, Key=key, Body=data.encode("utf-8"), **condition
             )
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (
-                409,
-                412,
-            ):
-                return False
-            raise
-        except OSError as exc:  # s3fs translates some answers to OSError subclasses
-            if "Precondition" in str(exc) or "412" in str(exc):
+        except (ClientError, OSError) as exc:
+            if _precondition_failed(exc):
                 return False
             raise
         finally:
@@ -443,6 +436,23 @@ def open_catalog(url: str | Path) -> Catalog:
     if not catalog.exists():
         raise CatalogError(f"{url}: no catalog here (no {INDEX})")
     return catalog
+
+
+def _precondition_failed(exc: BaseException) -> bool:
+    """True for S3's answer to a conditional write that lost (412, or 409 for a race)."""
+    from botocore.exceptions import ClientError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ClientError):
+            code = seen.response.get("Error", {}).get("Code", "")
+            status = seen.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412):
+                return True
+        if isinstance(seen, FileExistsError) or "pre-condition" in str(seen).lower():
+            return True  # s3fs's translation of the same answers
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def is_s3(url: str) -> bool:
