@@ -143,14 +143,14 @@ def _check_no_credentials(url: str) -> None:
             )
 
 
-def _options(proto: str) -> dict[str, Any]:
+def options(url: str) -> dict[str, Any]:
     """Client settings per protocol: retries with backoff for object stores.
 
     No credentials: s3fs, gcsfs and adlfs find them in their standard chains (for S3:
     environment, ``~/.aws/config`` profiles, instance roles; ``AWS_ENDPOINT_URL`` for
-    S3-compatible stores such as MinIO or Ceph).
+    S3-compatible stores such as MinIO or Ceph). Safe to ship to workers and to log.
     """
-    if proto in ("s3", "s3a"):
+    if protocol(url) in ("s3", "s3a"):
         return {"config_kwargs": {"retries": dict(S3_RETRIES), **S3_TIMEOUTS}}
     return {}
 
@@ -168,7 +168,7 @@ def filesystem(url: str | Path) -> tuple[Any, str]:
     _check_no_credentials(text)
     proto = protocol(text)
     try:
-        return fsspec.core.url_to_fs(text, **_options(proto))
+        return fsspec.core.url_to_fs(text, **options(text))
     except ImportError as exc:
         extra = EXTRAS.get(proto)
         if extra is None:

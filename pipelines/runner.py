@@ -141,7 +141,8 @@ def _run_segment(
     executor = RayDataPipelineExecutor(
         steps,
         tasks=n_tasks,
-        logging_dir=logs,
+        # datatrove opens the folder itself: with the same client (retry) settings
+        logging_dir=(logs, storage.options(logs)) if storage.is_remote(logs) else logs,
         concurrency=workers,
         cpus_per_task=ex.cpus_per_task,
         mem_per_task_gb=ex.mem_per_task_gb,
