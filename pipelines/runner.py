@@ -151,6 +151,13 @@ def _run_segment(
     with _Progress(label, storage.join(logs, "completions"), n_tasks, progress):
         errors = executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
+    if missing and not any(errors.get(r) for r in missing) and not storage.is_remote(logs):
+        raise RunFailed(
+            f"{len(missing)} of {n_tasks} tasks in {label} finished on their nodes but left "
+            f"nothing in {logs} here: the output folder is not shared between the Ray nodes. "
+            "Write the release to object storage (--out s3://bucket/prefix) or to a "
+            "filesystem every node mounts at the same path"
+        )
     if missing:
         logs_named = ", ".join(storage.join(logs, "logs", f"task_{r:05d}.log") for r in missing[:3])
         first = errors.get(missing[0], "").strip().splitlines()
