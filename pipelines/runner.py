@@ -20,6 +20,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from corpus import storage
@@ -184,10 +185,11 @@ def run_pipeline(
     progress: bool = True,
     open_network: bool = False,
     num_cpus: int | None = None,
-) -> str:
-    """Run ``pipeline`` into a release (a folder or an fsspec URL) and return where it is.
+) -> Path | str:
+    """Run ``pipeline`` into a release; its folder as a ``Path``, or its URL.
 
-    A relative output resolves against the current directory, here on the driver.
+    The output is a local folder or an fsspec URL; a relative one resolves against the
+    current directory, here on the driver.
     """
     out_dir = storage.resolve(out or pipeline.output)
     storage.filesystem(out_dir)  # a missing storage extra is one line, before any work
@@ -268,4 +270,4 @@ def run_pipeline(
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
     for i in range(len(segments) - 1):
         storage.remove(storage.join(work, f"seg{i}", "data"), recursive=True)
-    return out_dir
+    return out_dir if storage.is_remote(out_dir) else Path(out_dir)
