@@ -86,3 +86,21 @@ def test_pull_report_trace_refuse_a_manifest_naming_files_outside(
     version_dir = next((catalog_dir / "versions").iterdir())
     assert main(["trace", str(version_dir), "anything"]) == 2
     assert "outside the release" in capsys.readouterr().err
+
+
+def test_report_on_an_s3_catalog_refuses_a_path_outside(
+    sample_release: Path, tmp_path: Path, bucket: str, capsys
+) -> None:
+    """``report`` copies a remote version to a temporary folder: a manifest path with
+    ``..`` must not place a file outside it."""
+    from corpus import storage
+
+    catalog_dir = tmp_path / "catalog"
+    publish_copy(sample_release, catalog_dir)
+    name = f"escaped-{tmp_path.name}.parquet"
+    _forge_in_catalog(catalog_dir, f"../../../../../../../../tmp/{name}")
+    fs, root = storage.filesystem(f"{bucket}/catalog")
+    fs.put(str(catalog_dir), root, recursive=True)
+    assert main(["report", f"{bucket}/catalog"]) == 1
+    assert "outside the release" in capsys.readouterr().err
+    assert not (Path("/tmp") / name).exists()
