@@ -4,7 +4,8 @@ Three hosts in network namespaces (``netns.py``); each worker node sees the outp
 folder as an empty tmpfs of its own (a mount namespace per node), and an S3 server
 (moto) runs on the head's address. A release written to ``s3://`` equals the local
 run's; a release written to the unshared local folder fails with a clear error
-instead of coming out scattered across the nodes.
+instead of coming out scattered across the nodes. The sample pipeline names its inputs
+relative to its file; they resolve on the driver, whatever folder the workers run in.
 """
 
 from __future__ import annotations
