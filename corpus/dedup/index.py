@@ -63,22 +63,23 @@ class IndexMismatch(ValueError):
     """An earlier index was built with a different MinHash scheme."""
 
 
-def resolve_index(path: str | Path) -> str:
-    """The index folder for a release folder or an index folder (a local path or a URL)."""
+def resolve_index(path: str | Path) -> Path | str:
+    """The index folder for a release folder or an index folder: a ``Path`` for a local
+    folder, else its URL."""
     root = storage.resolve(path)
     for candidate in (root, storage.join(root, RELEASE_FOLDER)):
         if storage.isfile(storage.join(candidate, INDEX_JSON)):
-            return candidate
+            return candidate if storage.is_remote(candidate) else Path(candidate)
     raise FileNotFoundError(
         f"{root}: no dedup index ({INDEX_JSON} here or in {RELEASE_FOLDER}/); "
         "was that release built with the dedup stage?"
     )
 
 
-def read_index(path: str | Path) -> tuple[str, IndexInfo]:
+def read_index(path: str | Path) -> tuple[Path | str, IndexInfo]:
     """The index folder and its description; every part it names stays inside the folder."""
     folder = resolve_index(path)
-    info = IndexInfo.model_validate_json(storage.read_bytes(storage.join(folder, INDEX_JSON)))
+    info = IndexInfo.model_validate_json(storage.read_bytes(storage.join(str(folder), INDEX_JSON)))
     if info.format != INDEX_FORMAT:
         raise IndexMismatch(f"{folder}: index format {info.format!r}, expected {INDEX_FORMAT!r}")
     for part in info.parts:
@@ -139,7 +140,7 @@ def write_takedown_index(
     )
     total = 0
     for part in info.parts:
-        with storage.open_read(storage.join(folder, part)) as f:
+        with storage.open_read(storage.join(str(folder), part)) as f:
             table = pq.read_table(f)
         mask = pc.or_(pc.is_in(table["id"], id_set), pc.is_in(table["exact_hash"], hash_set))
         chosen = table.filter(mask)

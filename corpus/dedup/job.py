@@ -754,7 +754,9 @@ def plan_inputs(
         check_compatible(folder, info, scheme)
         for part in info.parts:
             inputs.append(
-                InputFile(index=len(inputs), path=storage.join(folder, part), rank=-1, earlier=True)
+                InputFile(
+                    index=len(inputs), path=storage.join(str(folder), part), rank=-1, earlier=True
+                )
             )
     return inputs
 
