@@ -197,7 +197,8 @@ def resolve(path: str | Path, base: str | Path | None = None) -> str:
     text = str(path)
     _check_no_credentials(text)
     if is_remote(text):
-        return text.rstrip("/") if text.rstrip("/") != protocol(text) + ":/" else text
+        stripped = text.rstrip("/")
+        return text if stripped.endswith(":") else stripped
     if text.startswith("file://"):
         text = text[len("file://") :]
     local = Path(text).expanduser()
