@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fsspec.implementations.local import LocalFileSystem
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from corpus import storage
 from corpus.stages.takedown import TakedownRules
@@ -65,6 +65,7 @@ class VersionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str
+    """Also a folder name under ``versions/``: letters, digits and ``._+-`` only."""
     created_at: str
     """When the release was built (its manifest's ``created_at``)."""
     published_at: str
@@ -78,6 +79,13 @@ class VersionRecord(BaseModel):
     """Why the version has its status."""
     takedowns: list[str] = Field(default_factory=list)
     """Takedown requests that matched documents of this version."""
+
+    @field_validator("version")
+    @classmethod
+    def _a_folder_name(cls, value: str) -> str:
+        if not _VERSION_NAME.match(value):
+            raise ValueError(f"version {value!r} is not a plain folder name (index tampered?)")
+        return value
 
 
 class TakedownRequest(BaseModel):
@@ -177,7 +185,16 @@ class Catalog:
         if not self.exists():
             return CatalogIndex()
         # one GET (a file object would pin the ETag it first saw and fail if it changed)
-        return CatalogIndex.model_validate(json.loads(self.fs.cat_file(self._path(INDEX))))
+        data = json.loads(self.fs.cat_file(self._path(INDEX)))
+        try:
+            return CatalogIndex.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise CatalogError(
+                f"{self.url}: {INDEX} is not a valid catalog index "
+                f"({'.'.join(str(p) for p in first['loc'])}: {first['msg']})",
+                exit_code=1,
+            ) from None
 
     def _write_index(self, index: CatalogIndex) -> None:
         data = json.dumps(index.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

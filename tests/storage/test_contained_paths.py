@@ -104,3 +104,16 @@ def test_report_on_an_s3_catalog_refuses_a_path_outside(
     assert main(["report", f"{bucket}/catalog"]) == 1
     assert "outside the release" in capsys.readouterr().err
     assert not (Path("/tmp") / name).exists()
+
+
+def test_a_catalog_index_naming_a_version_outside_is_refused(
+    sample_release: Path, tmp_path: Path, capsys
+) -> None:
+    catalog_dir = tmp_path / "catalog"
+    publish_copy(sample_release, catalog_dir)
+    index = json.loads((catalog_dir / "index.json").read_text())
+    index["versions"][-1]["version"] = "../../elsewhere"
+    (catalog_dir / "index.json").write_text(json.dumps(index), "utf-8")
+    assert main(["pull", str(catalog_dir), str(tmp_path / "pulled")]) == 1
+    assert "is not a plain folder name" in capsys.readouterr().err
+    assert not (tmp_path / "pulled").exists()
