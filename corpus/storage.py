@@ -9,8 +9,15 @@ pages) inside their root.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import posixpath
 import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
@@ -31,8 +38,22 @@ class UnsafePath(ValueError):
     """A path read from data that would leave its root (absolute, ``..``, drive, NUL …)."""
 
 
-class MissingStorageExtra(RuntimeError):
+class StorageSetupError(ValueError):
+    """A path that cannot be used as given (missing extra, credentials in a URL)."""
+
+
+class MissingStorageExtra(StorageSetupError):
     """The URL's protocol needs an optional package that is not installed."""
+
+
+class CredentialsInURL(StorageSetupError):
+    """A URL carries a user name, password or key; credentials come from the standard chains."""
+
+
+#: botocore retry settings for S3 (``standard`` mode retries throttling such as
+#: ``SlowDown``/503, 5xx answers, connection resets and timeouts with backoff and jitter)
+S3_RETRIES = {"max_attempts": 10, "mode": "standard"}
+S3_TIMEOUTS = {"connect_timeout": 10, "read_timeout": 60}
 
 
 def protocol(path: str) -> str:
@@ -104,3 +125,260 @@ def join(root: str, *rels: str) -> str:
     if not tail:
         return root
     return root.rstrip("/") + "/" + tail if root not in ("", "/") else root + tail
+
+
+# -- filesystems -------------------------------------------------------------------
+
+
+def _check_no_credentials(url: str) -> None:
+    """Refuse ``s3://KEY:SECRET@bucket/…``: such a URL would end up in manifests and logs."""
+    m = _SCHEME.match(url)
+    if m:
+        netloc = url[m.end() :].split("/", 1)[0]
+        if "@" in netloc:
+            raise CredentialsInURL(
+                f"{protocol(url)}://…: the URL carries credentials; use the standard chain "
+                "instead (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                "AWS_ENDPOINT_URL for S3-compatible stores)"
+            )
+
+
+def options(url: str) -> dict[str, Any]:
+    """Client settings per protocol: retries with backoff for object stores.
+
+    No credentials: s3fs, gcsfs and adlfs find them in their standard chains (for S3:
+    environment, ``~/.aws/config`` profiles, instance roles; ``AWS_ENDPOINT_URL`` for
+    S3-compatible stores such as MinIO or Ceph). Safe to ship to workers and to log.
+    """
+    if protocol(url) in ("s3", "s3a"):
+        return {"config_kwargs": {"retries": dict(S3_RETRIES), **S3_TIMEOUTS}}
+    return {}
+
+
+def filesystem(url: str | Path) -> tuple[Any, str]:
+    """The fsspec filesystem holding ``url`` and the path inside it.
+
+    A missing implementation is one line naming the extra to install::
+
+        MissingStorageExtra: s3:// paths need s3fs: pip install 'jpcorpus[s3]'
+    """
+    import fsspec
+
+    text = str(url)
+    _check_no_credentials(text)
+    proto = protocol(text)
+    try:
+        return fsspec.core.url_to_fs(text, **options(text))
+    except ImportError as exc:
+        extra = EXTRAS.get(proto)
+        if extra is None:
+            raise MissingStorageExtra(
+                f"{text}: protocol {proto!r} is not available ({exc})"
+            ) from None
+        package = {"s3": "s3fs", "gcs": "gcsfs", "azure": "adlfs"}[extra]
+        raise MissingStorageExtra(
+            f"{proto}:// paths need {package}: pip install 'jpcorpus[{extra}]'"
+        ) from None
+
+
+def resolve(path: str | Path, base: str | Path | None = None) -> str:
+    """``path`` made absolute: URLs as they are, local paths against ``base`` (or the cwd).
+
+    Done on the driver before anything is shipped, so a worker in another folder
+    or on another machine reads and writes the same place.
+
+    >>> resolve("s3://bucket/jp/corpus")
+    's3://bucket/jp/corpus'
+    >>> resolve("out/sample", "/home/me")
+    '/home/me/out/sample'
+    >>> resolve("file:///data/x")
+    '/data/x'
+    """
+    text = str(path)
+    _check_no_credentials(text)
+    if is_remote(text):
+        stripped = text.rstrip("/")
+        return text if stripped.endswith(":") else stripped
+    if text.startswith("file://"):
+        text = text[len("file://") :]
+    local = Path(text).expanduser()
+    if not local.is_absolute():
+        local = Path(base or os.getcwd()).expanduser() / local
+    return os.path.normpath(str(local))
+
+
+def exists(url: str) -> bool:
+    fs, path = filesystem(url)
+    return fs.exists(path)
+
+
+def isfile(url: str) -> bool:
+    fs, path = filesystem(url)
+    return fs.isfile(path)
+
+
+def isdir(url: str) -> bool:
+    fs, path = filesystem(url)
+    return fs.isdir(path)
+
+
+def size(url: str) -> int:
+    """Size of the file ``url`` in bytes."""
+    fs, path = filesystem(url)
+    return int(fs.size(path))
+
+
+def read_bytes(url: str) -> bytes:
+    fs, path = filesystem(url)
+    return fs.cat_file(path)
+
+
+def read_text(url: str) -> str:
+    return read_bytes(url).decode("utf-8")
+
+
+def open_read(url: str) -> IO[bytes]:
+    """A binary file object for reading ``url`` (close it, or use ``with``)."""
+    fs, path = filesystem(url)
+    return fs.open(path, "rb")
+
+
+def makedirs(url: str) -> None:
+    """Create the folder ``url`` (a no-op on object stores, which have no folders)."""
+    fs, path = filesystem(url)
+    fs.makedirs(path, exist_ok=True)
+
+
+def listdir(url: str) -> list[str]:
+    """Names (not paths) of the entries directly under ``url``; empty when it does not exist."""
+    fs, path = filesystem(url)
+    try:
+        entries = fs.ls(path, detail=False)
+    except FileNotFoundError:
+        return []
+    return sorted(posixpath.basename(e.rstrip("/")) for e in entries)
+
+
+def files_under(url: str) -> list[str]:
+    """Paths (relative, POSIX) of every file under ``url``, sorted."""
+    fs, path = filesystem(url)
+    root = path.rstrip("/")
+    if not fs.exists(root):
+        return []
+    return sorted(posixpath.relpath(p, root) for p in fs.find(root))
+
+
+def remove(url: str, recursive: bool = False) -> None:
+    """Delete ``url`` if it exists."""
+    fs, path = filesystem(url)
+    with contextlib.suppress(FileNotFoundError):
+        if fs.exists(path):
+            fs.rm(path, recursive=recursive)
+
+
+def is_symlink(url: str) -> bool:
+    """True when ``url`` is a local symbolic link (object stores have none)."""
+    return not is_remote(url) and os.path.islink(resolve(url))
+
+
+class _HashingWriter:
+    """A write-only file object that counts and hashes what passes through it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.inner.write(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readable(self) -> bool:
+        return False
+
+    def close(self) -> None:  # the owner closes the inner file when the write succeeded
+        self.closed = True
+
+
+@contextlib.contextmanager
+def open_atomic(url: str) -> Iterator[_HashingWriter]:
+    """Write ``url`` so that it appears only complete, and learn its sha256 and size.
+
+    Locally: a hidden temporary sibling (``.<name>.<pid>.tmp``), fsync, rename.
+    On object stores an object becomes visible only when its upload completes (one
+    PUT, or a multipart upload's final request), and an upload that fails is
+    aborted, so nobody reads a half-written file. The yielded object has
+    ``sha256`` and ``size`` once the block ends.
+    """
+    fs, path = filesystem(url)
+    if not is_remote(url):
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                writer = _HashingWriter(f)
+                yield writer
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return
+    f = fs.open(path, "wb")
+    writer = _HashingWriter(f)
+    try:
+        yield writer
+    except BaseException:
+        with contextlib.suppress(Exception):
+            f.discard()  # aborts a multipart upload: nothing appears under the name
+        f.closed = True  # never committed on garbage collection either
+        raise
+    f.close()
+
+
+def write_bytes(url: str, data: bytes) -> None:
+    """Write ``data`` to ``url`` atomically (see :func:`open_atomic`)."""
+    with open_atomic(url) as f:
+        f.write(data)
+
+
+def sha256(url: str, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open_read(url) as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def put_file(local: str | Path, url: str) -> None:
+    """Upload (or copy) a local file to ``url``; it appears complete."""
+    if not is_remote(url):
+        with open(local, "rb") as src, open_atomic(url) as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+        return
+    fs, path = filesystem(url)
+    fs.put_file(str(local), path)
+
+
+def get_file(url: str, local: str | Path) -> None:
+    """Download (or copy) ``url`` to the local path ``local``."""
+    Path(local).parent.mkdir(parents=True, exist_ok=True)
+    fs, path = filesystem(url)
+    fs.get_file(path, str(local))

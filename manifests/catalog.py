@@ -15,27 +15,33 @@ sha256 digest of its manifest, and its status: ``current`` for the latest,
 requests (reason, time, criteria, matched ids) are kept in the same file; their
 rules are what later runs drop again (:meth:`Catalog.takedown_rules`).
 
-Local catalogs are locked while the index is read, changed and written; on object
-stores the index is written in one request and concurrent publishers must be
-serialised by the caller.
+Concurrent writers (two ``run --catalog`` or ``takedown`` at once) never lose an
+index update. A local catalog is locked while its index is read, changed and
+written. On S3 the index is replaced only if it is still the one that was read —
+a conditional write (``If-Match`` on its ETag, ``If-None-Match: *`` for the first
+one) — and a writer that lost the race reads the new index and applies its change
+again, a few times, before failing with a clear message. Other object stores get
+no such protection: serialise their writers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import random
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import fsspec
 from fsspec.implementations.local import LocalFileSystem
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from corpus import storage
 from corpus.stages.takedown import TakedownRules
 from manifests.layout import ATTRIBUTION, CARD, MANIFEST, atomic_write_bytes
 from manifests.release import manifest_digest, read_manifest
@@ -59,6 +65,7 @@ class VersionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str
+    """Also a folder name under ``versions/``: letters, digits and ``._+-`` only."""
     created_at: str
     """When the release was built (its manifest's ``created_at``)."""
     published_at: str
@@ -72,6 +79,13 @@ class VersionRecord(BaseModel):
     """Why the version has its status."""
     takedowns: list[str] = Field(default_factory=list)
     """Takedown requests that matched documents of this version."""
+
+    @field_validator("version")
+    @classmethod
+    def _a_folder_name(cls, value: str) -> str:
+        if not _VERSION_NAME.match(value):
+            raise ValueError(f"version {value!r} is not a plain folder name (index tampered?)")
+        return value
 
 
 class TakedownRequest(BaseModel):
@@ -96,6 +110,14 @@ class CatalogIndex(BaseModel):
     format: int = 1
     versions: list[VersionRecord] = Field(default_factory=list)
     takedowns: list[TakedownRequest] = Field(default_factory=list)
+
+
+def _listed(entry: dict[str, Any]) -> str:
+    """A file a manifest lists, as a path that stays inside its release."""
+    try:
+        return storage.safe_relpath(entry.get("path"))
+    except (storage.UnsafePath, TypeError) as exc:
+        raise CatalogError(f"manifest names a file outside the release: {exc}", 1) from None
 
 
 def now_utc() -> str:
@@ -139,9 +161,12 @@ def next_version(current: str, taken: set[str]) -> str:
 class Catalog:
     """A catalog at ``url`` (a local path or any fsspec URL)."""
 
+    #: tries of a conditional index update before giving up
+    UPDATE_TRIES = 8
+
     def __init__(self, url: str | Path) -> None:
-        self.url = str(url)
-        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.url = storage.resolve(url)
+        self.fs, self.root = storage.filesystem(self.url)
         self.root = self.root.rstrip("/")
 
     @property
@@ -159,8 +184,17 @@ class Catalog:
     def read_index(self) -> CatalogIndex:
         if not self.exists():
             return CatalogIndex()
-        with self.fs.open(self._path(INDEX), "rb") as f:
-            return CatalogIndex.model_validate(json.loads(f.read()))
+        # one GET (a file object would pin the ETag it first saw and fail if it changed)
+        data = json.loads(self.fs.cat_file(self._path(INDEX)))
+        try:
+            return CatalogIndex.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise CatalogError(
+                f"{self.url}: {INDEX} is not a valid catalog index "
+                f"({'.'.join(str(p) for p in first['loc'])}: {first['msg']})",
+                exit_code=1,
+            ) from None
 
     def _write_index(self, index: CatalogIndex) -> None:
         data = json.dumps(index.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
@@ -181,13 +215,55 @@ class Catalog:
         with fasteners.InterProcessLock(str(Path(self.root) / ".lock")):
             yield
 
-    @contextlib.contextmanager
-    def updating(self) -> Iterator[CatalogIndex]:
-        """Read the index under the lock, let the caller change it, write it back."""
-        with self._locked():
-            index = self.read_index()
-            yield index
-            self._write_index(index)
+    def update(self, change: Callable[[CatalogIndex], Any]) -> Any:
+        """Apply ``change`` to the index and write it back without losing another writer's
+        update; returns what ``change`` returned. ``change`` may run more than once (it
+        sees the newest index each time) and raises to refuse."""
+        if self.is_local or not is_s3(self.url):
+            with self._locked():
+                index = self.read_index()
+                result = change(index)
+                self._write_index(index)
+                return result
+        for attempt in range(self.UPDATE_TRIES):
+            etag = self._index_etag()
+            index = self.read_index() if etag else CatalogIndex()
+            result = change(index)
+            if self._write_index_if(index, etag):
+                return result
+            if self._index_etag() and self.read_index() == index:
+                return result  # our own write, answered late and retried by the client
+            time.sleep(random.uniform(0.05, 0.2) * (2**attempt))
+        raise CatalogError(
+            f"{self.url}: {INDEX} kept changing under concurrent writers "
+            f"({self.UPDATE_TRIES} tries); nothing was recorded, run the command again",
+            exit_code=1,
+        )
+
+    def _index_etag(self) -> str | None:
+        try:
+            return self.fs.info(self._path(INDEX), refresh=True)["ETag"]
+        except FileNotFoundError:
+            return None
+
+    def _write_index_if(self, index: CatalogIndex, etag: str | None) -> bool:
+        """Write the index unless it changed since ``etag`` was read; False if it did."""
+        from botocore.exceptions import ClientError
+
+        data = json.dumps(index.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        bucket, key, _ = self.fs.split_path(self._path(INDEX))
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        try:
+            self.fs.call_s3(
+                "put_object", Bucket=bucket, Key=key, Body=data.encode("utf-8"), **condition
+            )
+        except (ClientError, OSError) as exc:
+            if _precondition_failed(exc):
+                return False
+            raise
+        finally:
+            self.fs.invalidate_cache(self._path(INDEX))
+        return True
 
     # -- versions ----------------------------------------------------------------
 
@@ -250,7 +326,7 @@ class Catalog:
             manifest = self.read_version_manifest(record)
             files = [MANIFEST, ATTRIBUTION]
             files += [CARD] if self.fs.exists(f"{remote}/{CARD}") else []  # since schema 2
-            files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
+            files += [_listed(e) for e in manifest["shards"] + manifest.get("rejected", [])]
             for rel in files:
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                 self.fs.get(f"{remote}/{rel}", str(tmp / rel))
@@ -277,7 +353,7 @@ class Catalog:
         """
         from manifests.audit import audit_release
 
-        release = Path(release_dir)
+        release = storage.resolve(release_dir)
         version = self.check_new_version(version)
         problems = audit_release(release)
         if problems:
@@ -291,7 +367,8 @@ class Catalog:
                 f"{release} was built as version {manifest.get('version')!r}, not {version!r}"
             )
         self._copy_in(release, manifest, version)
-        with self.updating() as index:
+
+        def change(index: CatalogIndex) -> VersionRecord:
             if any(v.version == version for v in index.versions):
                 raise CatalogError(f"{self.url}: version {version!r} was published meanwhile")
             parent = next((v for v in index.versions if v.status == "current"), None)
@@ -313,13 +390,18 @@ class Catalog:
             if takedown is not None:
                 index.takedowns.append(takedown)
                 self._note_takedown(index, takedown, affected or {})
-        return record
+            return record
+
+        return self.update(change)
 
     def record_takedown(self, request: TakedownRequest, affected: dict[str, int]) -> None:
         """Record a request that published no version, noting the versions it matched."""
-        with self.updating() as index:
+
+        def change(index: CatalogIndex) -> None:
             index.takedowns.append(request)
             self._note_takedown(index, request, affected)
+
+        self.update(change)
 
     @staticmethod
     def _note_takedown(index: CatalogIndex, request: TakedownRequest, affected: dict) -> None:
@@ -327,10 +409,10 @@ class Catalog:
             if affected.get(record.version) and request.id not in record.takedowns:
                 record.takedowns.append(request.id)
 
-    def _copy_in(self, release: Path, manifest: dict[str, Any], version: str) -> None:
+    def _copy_in(self, release: str, manifest: dict[str, Any], version: str) -> None:
         files = [ATTRIBUTION]
-        files += [CARD] if (release / CARD).is_file() else []  # since schema 2
-        files += [e["path"] for e in manifest["shards"] + manifest.get("rejected", [])]
+        files += [CARD] if storage.isfile(storage.join(release, CARD)) else []  # since schema 2
+        files += [_listed(e) for e in manifest["shards"] + manifest.get("rejected", [])]
         files.append(MANIFEST)  # last: a version folder with a manifest is complete
         target = self.version_path(version)
         if self.fs.exists(target):  # left by an interrupted publish (not in the index)
@@ -338,7 +420,13 @@ class Catalog:
         for rel in files:
             dest = f"{target}/{rel}"
             self.fs.makedirs(dest.rsplit("/", 1)[0], exist_ok=True)
-            self.fs.put_file(str(release / rel), dest)
+            source = storage.join(release, rel)
+            if storage.is_remote(source):
+                with storage.open_read(source) as src, self.fs.open(dest, "wb") as out:
+                    while block := src.read(1 << 22):
+                        out.write(block)
+            else:
+                self.fs.put_file(source, dest)
 
     # -- takedowns ---------------------------------------------------------------
 
@@ -369,8 +457,31 @@ def open_catalog(url: str | Path) -> Catalog:
     return catalog
 
 
+def _precondition_failed(exc: BaseException) -> bool:
+    """True for S3's answer to a conditional write that lost (412, or 409 for a race)."""
+    from botocore.exceptions import ClientError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ClientError):
+            code = seen.response.get("Error", {}).get("Code", "")
+            status = seen.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412):
+                return True
+        if isinstance(seen, FileExistsError) or "pre-condition" in str(seen).lower():
+            return True  # s3fs's translation of the same answers
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def is_s3(url: str) -> bool:
+    return storage.protocol(url) in ("s3", "s3a")
+
+
 def is_catalog(url: str | Path) -> bool:
     try:
         return Catalog(url).exists()
+    except storage.StorageSetupError:
+        raise  # a missing extra or credentials in the URL: say so, not "not a catalog"
     except (ValueError, ImportError, OSError):
         return False

@@ -12,8 +12,10 @@ import json
 import sys
 from pathlib import Path
 
+from corpus import storage
 from manifests.catalog import CatalogError, is_catalog, open_catalog
 from manifests.layout import MANIFEST
+from manifests.remote import UnsafeRelease, local_release
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -52,9 +54,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         catalog = open_catalog(args.release)
         with catalog.local_copy() as release:
             return run(release, _catalog_summary(args.release))
-    if not (Path(args.release) / MANIFEST).is_file():
+    if not storage.isfile(storage.join(storage.resolve(args.release), MANIFEST)):
         return _fail(f"{args.release}: not a release (no {MANIFEST}) and not a catalog")
-    return run(Path(args.release), None)
+    with local_release(args.release) as release:
+        return run(release, None)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -64,7 +67,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if is_catalog(args.release):
             trace = trace_in_catalog(args.release, args.doc_id)
         else:
-            trace = trace_document(args.release, args.doc_id)
+            with local_release(args.release) as release:
+                trace = trace_document(release, args.doc_id)
     except TraceError as exc:
         return _fail(str(exc))
     if args.json:
@@ -137,7 +141,7 @@ def _guarded(func):
             return func(args)
         except CatalogError as exc:
             return _fail(str(exc), exc.exit_code)
-        except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+        except (FileNotFoundError, NotADirectoryError, PermissionError, UnsafeRelease) as exc:
             return _fail(str(exc))
 
     return wrapper

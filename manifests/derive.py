@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
+from corpus import storage
 from corpus.schema import (
     REJECTED_SCHEMA,
     SCHEMA_VERSION,
@@ -84,12 +85,22 @@ class Filtered:
         return out
 
 
+def entry_path(entry: dict[str, Any]) -> str:
+    """The relative path a manifest entry names, refused when it would leave the release."""
+    try:
+        return storage.safe_relpath(entry.get("path"))
+    except (storage.UnsafePath, TypeError) as exc:
+        raise TamperedRelease(f"manifest names a file outside the release: {exc}") from None
+
+
 def _verified_local(fs: AbstractFileSystem, src: str, entry: dict[str, Any], scratch: Path) -> Path:
     """A local path holding the shard ``src``, verified against ``entry['sha256']``."""
     if isinstance(fs, LocalFileSystem):
         local = Path(src)
+        if local.is_symlink():
+            raise TamperedRelease(f"{entry['path']}: a symbolic link (refused)")
     else:
-        local = scratch / entry["path"]
+        local = scratch / entry_path(entry)
         local.parent.mkdir(parents=True, exist_ok=True)
         fs.get_file(src, str(local))
     if file_sha256(local) != entry["sha256"]:
@@ -112,8 +123,9 @@ def filter_release(
     version = schema_version_of(manifest)
     shard_schema(version)  # refuse a layout this code cannot read before writing anything
     for entry in manifest["shards"]:
-        local = _verified_local(fs, f"{src_root}/{entry['path']}", entry, scratch)
-        out = dest / entry["path"]
+        rel = entry_path(entry)
+        local = _verified_local(fs, f"{src_root}/{rel}", entry, scratch)
+        out = dest / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_path_for(out)
         writer: pq.ParquetWriter | None = None
@@ -196,8 +208,9 @@ def copy_verified(
 ) -> None:
     """Copy files listed in a manifest (e.g. rejected/) to ``dest``, checking each sha256."""
     for entry in entries:
-        out = dest / entry["path"]
+        rel = entry_path(entry)
+        out = dest / rel
         out.parent.mkdir(parents=True, exist_ok=True)
-        fs.get_file(f"{src_root}/{entry['path']}", str(out))
+        fs.get_file(f"{src_root}/{rel}", str(out))
         if file_sha256(out) != entry["sha256"]:
             raise TamperedRelease(f"{entry['path']}: sha256 differs from the manifest")

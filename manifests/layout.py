@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from corpus import storage
+
 MANIFEST = "manifest.json"
 SHARDS = "shards"
 REJECTED = "rejected"
@@ -20,6 +22,8 @@ WORK = ".work"
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    if storage.is_remote(str(path)):
+        return storage.sha256(str(path), chunk)
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(chunk):
@@ -28,7 +32,14 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to a temporary name beside ``path``, fsync, then rename over it."""
+    """Write ``data`` to a temporary name beside ``path``, fsync, then rename over it.
+
+    On object stores (``path`` an fsspec URL) the object is written in one request and
+    appears only complete (:func:`corpus.storage.write_bytes`).
+    """
+    if storage.is_remote(str(path)):
+        storage.write_bytes(str(path), data)
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

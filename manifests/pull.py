@@ -27,6 +27,7 @@ from typing import Any
 
 import fsspec
 
+from corpus import storage
 from corpus.schema import SCHEMA_VERSION, UnknownSchemaVersion
 from corpus.stages.takedown import TAKEN_DOWN, TakedownRules
 from manifests.catalog import CatalogError, open_catalog
@@ -96,7 +97,8 @@ def pull(
     parent = catalog.read_version_manifest(record)
     _check_filter(parent, pull_filter)
     takedowns = catalog.takedown_rules()
-    dest_fs, dest_root = fsspec.core.url_to_fs(dest)
+    dest = storage.resolve(dest)
+    dest_fs, dest_root = storage.filesystem(dest)
     if dest_fs.exists(dest_root) and dest_fs.ls(dest_root):
         raise CatalogError(f"{dest}: exists and is not empty; pull into a new folder")
     with tempfile.TemporaryDirectory(prefix="jpcorpus-pull-") as tmp:

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from corpus import storage
 from corpus.schema import SCHEMA_VERSION, SHARD_SCHEMA
 from licenses.registry import get_license
 from manifests.card import dataset_card
@@ -221,17 +222,20 @@ def attribution_markdown(name: str, reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_release_files(release_dir: Path, manifest: dict[str, Any], attribution: str) -> None:
+def write_release_files(
+    release_dir: str | Path, manifest: dict[str, Any], attribution: str
+) -> None:
     """ATTRIBUTION.md and the README.md dataset card first, the manifest last: a manifest
     only exists for a complete release."""
-    atomic_write_bytes(release_dir / ATTRIBUTION, attribution.encode("utf-8"))
-    atomic_write_bytes(release_dir / CARD, dataset_card(manifest).encode("utf-8"))
-    atomic_write_json(release_dir / MANIFEST, manifest)
+    root = str(release_dir)
+    atomic_write_bytes(storage.join(root, ATTRIBUTION), attribution.encode("utf-8"))
+    atomic_write_bytes(storage.join(root, CARD), dataset_card(manifest).encode("utf-8"))
+    atomic_write_json(storage.join(root, MANIFEST), manifest)
 
 
 def read_manifest(release_dir: str | Path) -> dict[str, Any]:
-    with open(Path(release_dir) / MANIFEST, encoding="utf-8") as f:
-        return json.load(f)
+    """The manifest of the release at ``release_dir`` (a local path or an fsspec URL)."""
+    return json.loads(storage.read_bytes(storage.join(str(release_dir), MANIFEST)))
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from manifests.layout import ATTRIBUTION
 from manifests.markdown import md_plain
 from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
+from manifests.remote import listed_files
 from manifests.trace import stage_order
 
 OPT_OUT_STAGE = "optout"
@@ -186,6 +187,7 @@ def build_report(release_dir: str | Path, catalog: dict[str, Any] | None = None)
 
     root = Path(release_dir)
     manifest = read_manifest(root)
+    listed_files(manifest)  # UnsafeRelease when a path it names leaves the release
     lic_counts = manifest.get("licenses", {})
     total_docs = sum(c["documents"] for c in lic_counts.values()) or 1
     total_chars = sum(c["characters"] for c in lic_counts.values())

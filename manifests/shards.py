@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ByteSize, ConfigDict, Field, model_validator
 
+from corpus import storage
 from corpus.schema import SHARD_SCHEMA
 from corpus.storage import join
 from manifests.layout import SHARDS, WORK
@@ -183,7 +184,7 @@ def _batches(fs: fsspec.AbstractFileSystem, paths: list[str]) -> Iterator[pa.Rec
 def write_shards(parts_dir: str, release_dir: str, config: ShardsConfig) -> list[dict[str, Any]]:
     """Rewrite the part files of ``parts_dir`` into ``release_dir/shards``; their manifest
     entries (path relative to the release, sha256, rows, bytes), in order."""
-    fs, root = fsspec.core.url_to_fs(str(release_dir))
+    fs, root = storage.filesystem(str(release_dir))  # the client settings (retries) of every path
     marker = join(root, WORK, MARKER)
     if fs.exists(marker):
         with fs.open(marker, "rb") as f:
@@ -194,7 +195,7 @@ def write_shards(parts_dir: str, release_dir: str, config: ShardsConfig) -> list
     fs.makedirs(shard_dir, exist_ok=True)
     for stale in fs.glob(join(shard_dir, "*.parquet")):  # an interrupted compaction's
         fs.rm(stale)
-    parts_fs, parts_root = fsspec.core.url_to_fs(str(parts_dir))
+    parts_fs, parts_root = storage.filesystem(str(parts_dir))
     parts = sorted(parts_fs.glob(join(parts_root, PART_GLOB)))
     stream = _RowStream(_batches(parts_fs, parts), int(config.row_group_bytes))
     entries: list[dict[str, Any]] = []

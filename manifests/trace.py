@@ -24,6 +24,7 @@ from licenses.registry import get_license
 from manifests.layout import MANIFEST
 from manifests.publish import PolicyUnavailable, policy_of
 from manifests.release import read_manifest
+from manifests.remote import UnsafeRelease, listed_files
 
 #: stages every run passes before the configured ones; a source's own decisions
 #: (e.g. ``optout`` for web pages) come between reading and the license gate
@@ -100,6 +101,10 @@ def trace_document(release_dir: str | Path, doc_id: str) -> dict[str, Any]:
     if not (root / MANIFEST).is_file():
         raise TraceError(f"{root}: not a release (no {MANIFEST}) and not a catalog")
     manifest = read_manifest(root)
+    try:
+        listed_files(manifest)  # every path it names stays inside the release
+    except UnsafeRelease as exc:
+        raise TraceError(f"{root}: {exc}") from None
     doc_id = resolve_id(root, manifest, doc_id)
     kept = _find([root / e["path"] for e in manifest["shards"]], "id", doc_id)
     rejected = None

@@ -8,10 +8,10 @@ name only when complete (temporary name, then rename).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,23 +19,29 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from corpus import storage
 from corpus.document import rejection
 from corpus.schema import REJECTED_SCHEMA, SHARD_SCHEMA, rejected_row, shard_row
-from manifests.layout import atomic_write_json, file_sha256, temp_path_for
+from manifests.layout import REJECTED, atomic_write_json
 
 ROWS_PER_GROUP = 2000
 
 
 class _ParquetSink:
-    """Streams rows of one schema into a Parquet file written atomically."""
+    """Streams rows of one schema into a Parquet file that appears only when complete.
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
+    ``path`` is a local path or an fsspec URL: workers write straight to the release's
+    destination (:func:`corpus.storage.open_atomic`).
+    """
+
+    def __init__(self, path: str, schema: pa.Schema) -> None:
         self.path = path
         self.schema = schema
         self.rows: list[dict[str, Any]] = []
         self.count = 0
         self._writer: pq.ParquetWriter | None = None
-        self._tmp = temp_path_for(path)
+        self._target: contextlib.AbstractContextManager | None = None
+        self._file: Any = None
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -47,8 +53,9 @@ class _ParquetSink:
         if not self.rows:
             return
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+            self._target = storage.open_atomic(self.path)
+            self._file = self._target.__enter__()
+            self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd")
         self._writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
         self.rows = []
 
@@ -56,17 +63,22 @@ class _ParquetSink:
         """Finish the file; returns its entry (path, sha256, rows, bytes) or None if empty."""
         self._flush()
         if self._writer is None:
-            self.path.unlink(missing_ok=True)
+            storage.remove(self.path)  # an empty shard left by an earlier try
             return None
         self._writer.close()
-        with open(self._tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(self._tmp, self.path)
+        self._target.__exit__(None, None, None)
         return {
-            "sha256": file_sha256(self.path),
+            "sha256": self._file.sha256.hexdigest(),
             "rows": self.count,
-            "bytes": self.path.stat().st_size,
+            "bytes": self._file.size,
         }
+
+    def abort(self, exc: BaseException) -> None:
+        """Drop the unfinished file: nothing appears under its name."""
+        if self._target is not None:
+            with contextlib.suppress(BaseException):
+                self._target.__exit__(type(exc), exc, exc.__traceback__)
+            self._target = None
 
 
 def ray_node() -> tuple[str, str, dict[str, str]]:
@@ -112,11 +124,24 @@ class ReleaseWriter(PipelineStep):
         self.report_dir = report_dir
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        release = Path(self.release_dir)
-        kept = _ParquetSink(Path(self.kept_dir) / f"part-{rank:05d}.parquet", SHARD_SCHEMA)
+        kept = _ParquetSink(storage.join(self.kept_dir, f"part-{rank:05d}.parquet"), SHARD_SCHEMA)
         rejected = _ParquetSink(
-            release / "rejected" / f"seg{self.segment}-{rank:05d}.parquet", REJECTED_SCHEMA
+            storage.join(self.release_dir, REJECTED, f"seg{self.segment}-{rank:05d}.parquet"),
+            REJECTED_SCHEMA,
         )
+        try:
+            report = self._write(data, rank, kept, rejected)
+        except BaseException as exc:
+            kept.abort(exc)
+            rejected.abort(exc)
+            raise
+        atomic_write_json(storage.join(self.report_dir, f"{rank:05d}.json"), report)
+        return
+        yield  # a generator that yields nothing: the writer is the last step
+
+    def _write(
+        self, data: DocumentsPipeline, rank: int, kept: _ParquetSink, rejected: _ParquetSink
+    ) -> dict[str, Any]:
         by_source: dict[str, dict[str, Any]] = defaultdict(
             lambda: {"input": 0, "kept": 0, "dropped": defaultdict(Counter)}
         )
@@ -142,7 +167,7 @@ class ReleaseWriter(PipelineStep):
                 self.stat_update("kept")
         shard = kept.close()
         rejected_entry = rejected.close()
-        report = {
+        return {
             "rank": rank,
             "segment": self.segment,
             "shard": ({"path": str(kept.path)} | shard) if shard else None,
@@ -159,6 +184,3 @@ class ReleaseWriter(PipelineStep):
             "attributions": sorted(attributions),
             "node": node_info(),
         }
-        atomic_write_json(Path(self.report_dir) / f"{rank:05d}.json", report)
-        return
-        yield  # a generator that yields nothing: the writer is the last step

@@ -213,9 +213,11 @@ EXTENSION_MODULES = ("manifests.cli", "tokenizer.cli")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from corpus.storage import StorageSetupError
+
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, StorageSetupError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted; rerun the same command to resume", 130)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from corpus import storage
 from corpus.stages.base import DocumentStage, GlobalStage, build_stage
 from corpus.stages.takedown import TakedownRules
 from licenses.policy import load_policy
@@ -140,7 +141,9 @@ def _pydantic_error(prefix: str, exc: ValidationError) -> ConfigError:
 
 def load_pipeline(path: str | Path | None = None, *, check_inputs: bool = True) -> Pipeline:
     """Read and validate a pipeline file (the bundled sample when ``path`` is None)."""
-    path = Path(path) if path else sample_pipeline_path()
+    # absolute here, on the driver: inputs resolve against the pipeline file's folder
+    # before any task ships, whatever folder a worker runs in
+    path = Path(path).expanduser().absolute() if path else sample_pipeline_path()
     if not path.is_file():
         raise ConfigError("", f"pipeline file not found: {path}")
     try:
@@ -185,7 +188,7 @@ def parse_pipeline(
     stages_raw = raw.get("stages") or []
     if not isinstance(stages_raw, list):
         raise ConfigError("stages", "must be a list of {stage_name: {params}}")
-    stages = [_stage(i, s) for i, s in enumerate(stages_raw)]
+    stages = [_stage(i, s, base_dir) for i, s in enumerate(stages_raw)]
 
     try:
         execution = ExecutionConfig.model_validate(raw.get("execution") or {})
@@ -265,7 +268,15 @@ def _source(i: int, entry: Any, base_dir: Path, check_inputs: bool) -> Source:
     return source
 
 
-def _stage(i: int, entry: Any) -> StageSpec:
+def _resolve_stage_paths(params: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Earlier releases a stage reads (dedup ``against``) resolve against the pipeline file."""
+    against = params.get("against")
+    if isinstance(against, list) and all(isinstance(a, str) and a for a in against):
+        return params | {"against": [storage.resolve(a, base_dir) for a in against]}
+    return params
+
+
+def _stage(i: int, entry: Any, base_dir: Path) -> StageSpec:
     key = f"stages[{i}]"
     if isinstance(entry, str):
         entry = {entry: {}}
@@ -276,6 +287,7 @@ def _stage(i: int, entry: Any) -> StageSpec:
         params = {}
     if not isinstance(params, dict):
         raise ConfigError(f"{key}.{name}", "stage parameters must be a mapping")
+    params = _resolve_stage_paths(params, base_dir)
     try:
         stage = build_stage(name, params)
     except ValidationError as exc:

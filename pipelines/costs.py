@@ -24,6 +24,7 @@ from typing import Any
 
 from datatrove.utils.stats import MetricStats
 
+from corpus import storage
 from corpus.stages.cost import CPU_SECONDS, RSS_MB, WALL_SECONDS
 
 #: datatrove step names (after their type prefix) -> stage names in the cost table
@@ -70,26 +71,32 @@ def _add_global(row: dict[str, Any], summary: dict[str, Any]) -> None:
     row["rss"] = max([row["rss"], *summary.get("peak_rss_mb", {}).values()])
 
 
-def stage_costs(segment_logs: list[Path], global_dirs: list[Path]) -> list[dict[str, Any]]:
+def stage_costs(
+    segment_logs: list[str | Path], global_dirs: list[str | Path]
+) -> list[dict[str, Any]]:
     """The cost table of a run.
 
     ``segment_logs`` are the segments' datatrove logging folders in order;
-    ``global_dirs`` the work folders of the whole-corpus stages (``<n>-<stage>``).
+    ``global_dirs`` the work folders of the whole-corpus stages (``<n>-<stage>``);
+    local paths or URLs.
     """
     rows: dict[str, dict[str, Any]] = {}
     for logs in segment_logs:
-        for path in sorted((logs / "stats").glob("*.json")):
-            for step in json.loads(path.read_text("utf-8")):
+        stats = storage.join(str(logs), "stats")
+        for name in storage.listdir(stats):
+            if not name.endswith(".json"):
+                continue
+            for step in json.loads(storage.read_bytes(storage.join(stats, name))):
                 stage = _stage_name(step["name"])
                 if stage in FRAMEWORK_STEPS:
                     continue
                 _add_task(rows.setdefault(stage, _new_row(stage)), step.get("stats") or {})
     for gdir in global_dirs:
-        summary_path = gdir / "summary.json"
-        stage = gdir.name.split("-", 1)[-1]
-        if summary_path.is_file():
+        summary_path = storage.join(str(gdir), "summary.json")
+        stage = str(gdir).rstrip("/").rsplit("/", 1)[-1].split("-", 1)[-1]
+        if storage.isfile(summary_path):
             row = rows.setdefault(stage, _new_row(stage))
-            _add_global(row, json.loads(summary_path.read_text("utf-8")))
+            _add_global(row, json.loads(storage.read_bytes(summary_path)))
     return [
         {
             "stage": r["stage"],

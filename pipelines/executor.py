@@ -34,7 +34,7 @@ class RayDataPipelineExecutor(PipelineExecutor):
         self,
         pipeline: list[PipelineStep | Callable],
         tasks: int,
-        logging_dir: str,
+        logging_dir: str | tuple[str, dict],
         *,
         concurrency: int = 1,
         cpus_per_task: float = 1.0,

@@ -30,6 +30,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from corpus import storage
+
 POLL_SECONDS = 0.5
 
 
@@ -54,12 +56,14 @@ def configure_logs(console: Console, *, quiet: bool = False, verbose: bool = Fal
     )
 
 
-def documents_reported(folder: Path) -> int:
-    """Documents read by the finished tasks whose reports are in ``folder``."""
+def documents_reported(folder: str | Path) -> int:
+    """Documents read by the finished tasks whose reports are in ``folder`` (path or URL)."""
     total = 0
-    for path in folder.glob("*.json") if folder.is_dir() else ():
+    for name in storage.listdir(str(folder)):
+        if not name.endswith(".json"):
+            continue
         try:
-            report = json.loads(path.read_text("utf-8"))
+            report = json.loads(storage.read_bytes(storage.join(str(folder), name)))
         except (OSError, ValueError):  # a report being written; counted on the next poll
             continue
         total += sum(s.get("input", 0) for s in report.get("by_source", {}).values())
@@ -72,7 +76,7 @@ class RunProgress:
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self.console = console
         self.enabled = enabled  # off a terminal rich prints the final state only
-        self._watched: dict[TaskID, tuple[Path, Path]] = {}
+        self._watched: dict[TaskID, tuple[str | Path, str | Path]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._bar: Progress | None = None
@@ -111,12 +115,14 @@ class RunProgress:
         with self._lock:
             watched = list(self._watched.items())
         for task, (completions, reports) in watched:
-            done = sum(1 for _ in completions.glob("*")) if completions.is_dir() else 0
+            done = len(storage.listdir(str(completions)))
             docs = documents_reported(reports)
             self._bar.update(task, completed=done, docs=f"{docs:,} docs")
 
     @contextlib.contextmanager
-    def segment(self, label: str, completions: Path, reports: Path, tasks: int) -> Iterator[None]:
+    def segment(
+        self, label: str, completions: str | Path, reports: str | Path, tasks: int
+    ) -> Iterator[None]:
         """A bar over ``tasks`` per-document tasks, fed by their markers and reports."""
         if self._bar is None:
             yield

@@ -9,13 +9,17 @@ The last segment's part files are then rewritten into even shards
 (:func:`manifests.shards.write_shards`).
 datatrove's completion markers make a rerun into the same output skip finished
 tasks; a finished global stage leaves a marker too.
+
+The output is a local folder or an fsspec URL (``s3://bucket/jp/corpus``): it is
+resolved on the driver before anything ships, workers write their shards and the
+run's state (``.work/``) straight to it, and ``manifest.json`` is written last.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import posixpath
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +27,11 @@ from typing import Any
 
 from rich.console import Console
 
+from corpus import storage
 from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
-from manifests.layout import SHARDS, WORK, atomic_write_json
+from manifests.layout import MANIFEST, SHARDS, WORK, atomic_write_bytes, atomic_write_json
 from manifests.release import attribution_markdown, build_manifest, write_release_files
 from manifests.shards import write_shards
 from manifests.writer import ReleaseWriter
@@ -35,6 +40,7 @@ from pipelines.config import Pipeline
 from pipelines.costs import stage_costs
 from pipelines.errors import ConfigError
 from pipelines.executor import RayDataPipelineExecutor
+from pipelines.global_stage import run_global_stage
 from pipelines.progress import RunProgress, configure_logs, make_console
 from pipelines.steps import SegmentReader, SourceReader
 from pipelines.summary import task_failures
@@ -69,27 +75,30 @@ def split_segments(stages: list[DocumentStage | GlobalStage]) -> list[Segment]:
     return segments
 
 
-def _check_output(out: Path, fingerprint: str) -> None:
-    marker = out / WORK / "pipeline.sha256"
-    if marker.exists():
-        if marker.read_text().strip() != fingerprint:
+def _check_output(out: str, fingerprint: str) -> None:
+    marker = storage.join(out, WORK, "pipeline.sha256")
+    if storage.exists(marker):
+        if storage.read_text(marker).strip() != fingerprint:
             raise ConfigError(
                 "output",
                 f"{out} holds a run of a different pipeline; choose another --out or delete it",
             )
-    elif (out / "manifest.json").exists() or (out / SHARDS).exists():
+    elif storage.exists(storage.join(out, MANIFEST)) or storage.exists(storage.join(out, SHARDS)):
         raise ConfigError("output", f"{out} already holds a release not made by this pipeline")
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(fingerprint + "\n")
+    # a rerun publishes anew: readers never see the old manifest beside new shards
+    storage.remove(storage.join(out, MANIFEST))
+    atomic_write_bytes(marker, (fingerprint + "\n").encode())
     # files a killed run was writing never got their final name; drop them
-    for stale in out.rglob(".*.tmp"):
-        stale.unlink(missing_ok=True)
+    if not storage.is_remote(out):
+        for rel in storage.files_under(out):
+            if rel.rsplit("/", 1)[-1].startswith(".") and rel.endswith(".tmp"):
+                storage.remove(storage.join(out, rel))
 
 
 def _run_segment(
     steps: list,
     n_tasks: int,
-    logs: Path,
+    logs: str,
     pipeline: Pipeline,
     cpus: float,
     label: str,
@@ -100,17 +109,27 @@ def _run_segment(
     executor = RayDataPipelineExecutor(
         steps,
         tasks=n_tasks,
-        logging_dir=str(logs),
+        # datatrove opens the folder itself: with the same client (retry) settings
+        logging_dir=(logs, storage.options(logs)) if storage.is_remote(logs) else logs,
         concurrency=workers,
         cpus_per_task=ex.cpus_per_task,
         mem_per_task_gb=ex.mem_per_task_gb,
         label_selector=residency.label_selector(pipeline.residency),
     )
-    with progress.segment(label, logs / "completions", logs.parent / "reports", n_tasks):
+    reports = storage.join(posixpath.dirname(logs.rstrip("/")), "reports")
+    completions = storage.join(logs, "completions")
+    with progress.segment(label, completions, reports, n_tasks):
         errors = executor.run()
     missing = executor.get_incomplete_ranks(range(n_tasks), skip_completed=True)
+    if missing and not any(errors.get(r) for r in missing) and not storage.is_remote(logs):
+        raise RunFailed(
+            f"{len(missing)} of {n_tasks} tasks in {label} finished on their nodes but left "
+            f"nothing in {logs} here: the output folder is not shared between the Ray nodes. "
+            "Write the release to object storage (--out s3://bucket/prefix) or to a "
+            "filesystem every node mounts at the same path"
+        )
     if missing:
-        logs_named = ", ".join(str(logs / "logs" / f"task_{r:05d}.log") for r in missing[:3])
+        logs_named = ", ".join(storage.join(logs, "logs", f"task_{r:05d}.log") for r in missing[:3])
         first = errors.get(missing[0], "").strip().splitlines()
         tail = ("\n  " + "\n  ".join(first[-6:])) if first else ""
         raise RunFailed(
@@ -120,8 +139,11 @@ def _run_segment(
         )
 
 
-def _reports(folder: Path, n_tasks: int) -> list[dict[str, Any]]:
-    return [json.loads((folder / f"{r:05d}.json").read_text("utf-8")) for r in range(n_tasks)]
+def _reports(folder: str, n_tasks: int) -> list[dict[str, Any]]:
+    return [
+        json.loads(storage.read_bytes(storage.join(folder, f"{r:05d}.json")))
+        for r in range(n_tasks)
+    ]
 
 
 def run_pipeline(
@@ -135,14 +157,17 @@ def run_pipeline(
     num_cpus: int | None = None,
     verbose: bool = False,
     console: Console | None = None,
-) -> Path:
-    """Run ``pipeline`` into a release directory and return its path.
+) -> Path | str:
+    """Run ``pipeline`` into a release; its folder as a ``Path``, or its URL.
 
-    ``progress`` draws the progress display; without it the libraries' logs are off
-    too, and ``verbose`` brings them all back (Ray's included).
+    The output is a local folder or an fsspec URL; a relative one resolves against the
+    current directory, here on the driver. ``progress`` draws the progress display;
+    without it the libraries' logs are off too, and ``verbose`` brings them all back
+    (Ray's included).
     """
-    out_dir = Path(out or pipeline.output).expanduser().absolute()
-    work = out_dir / WORK
+    out_dir = storage.resolve(out or pipeline.output)
+    storage.filesystem(out_dir)  # a missing storage extra is one line, before any work
+    work = storage.join(out_dir, WORK)
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     if not plan:
         raise ConfigError("sources", "the sources planned no work (no input files)")
@@ -152,7 +177,9 @@ def run_pipeline(
     ).hexdigest()
     # the same pipeline over the same inputs resumes; anything else is refused
     _check_output(out_dir, f"{pipeline.fingerprint()} {plan_digest}")
-    atomic_write_json(work / "plan.json", [{"source": s.source_type, "task": t} for s, t in plan])
+    atomic_write_json(
+        storage.join(work, "plan.json"), [{"source": s.source_type, "task": t} for s, t in plan]
+    )
     segments = split_segments([spec.stage for spec in pipeline.stages])
     console = console or make_console()
     configure_logs(console, quiet=not progress, verbose=verbose)
@@ -167,37 +194,36 @@ def run_pipeline(
     ):
         cpus = float(resources.get("CPU", 1))
         resident_nodes = residency.check_nodes(pipeline.residency) if pipeline.residency else []
-        previous_global: tuple[GlobalStage, Path] | None = None
+        previous_global: tuple[GlobalStage, str] | None = None
         for i, segment in enumerate(segments):
-            seg_dir = work / f"seg{i}"
-            kept_dir = seg_dir / "data"
+            seg_dir = storage.join(work, f"seg{i}")
+            kept_dir = storage.join(seg_dir, "data")
             if i == 0:
                 steps: list = [SourceReader(plan), LicenseGate(policy=pipeline.policy)]
             else:
-                steps = [SegmentReader(str(work / f"seg{i - 1}" / "data"))]
+                expected = [r["rank"] for r in all_reports[-1] if r["shard"]]
+                steps = [SegmentReader(storage.join(work, f"seg{i - 1}", "data"), expected)]
                 gstage, gdir = previous_global
-                steps.append(gstage.applier(str(gdir)))
+                steps.append(gstage.applier(gdir))
             steps += segment.stages
-            steps.append(ReleaseWriter(str(out_dir), str(kept_dir), i, str(seg_dir / "reports")))
+            steps.append(ReleaseWriter(out_dir, kept_dir, i, storage.join(seg_dir, "reports")))
             label = f"{pipeline.name}: segment {i + 1}/{len(segments)}"
-            _run_segment(steps, n, seg_dir / "logs", pipeline, cpus, label, bars)
-            all_reports.append(_reports(seg_dir / "reports", n))
+            _run_segment(steps, n, storage.join(seg_dir, "logs"), pipeline, cpus, label, bars)
+            all_reports.append(_reports(storage.join(seg_dir, "reports"), n))
             if segment.global_after is not None:
-                gdir = work / f"global{i}-{segment.global_after.stage_name}"
-                done = gdir / "_done"
-                if not done.exists():
-                    gdir.mkdir(parents=True, exist_ok=True)
-                    inputs = sorted(str(p) for p in (seg_dir / "data").glob("part-*.parquet"))
+                gdir = storage.join(work, f"global{i}-{segment.global_after.stage_name}")
+                done = storage.join(gdir, "_done")
+                if not storage.exists(done):
+                    inputs = [r["shard"]["path"] for r in all_reports[-1] if r["shard"]]
                     kept = sum(r["shard"]["rows"] for r in all_reports[-1] if r["shard"])
                     name = segment.global_after.stage_name
                     with bars.global_stage(f"{pipeline.name}: {name} (whole corpus)", kept):
-                        segment.global_after.run_global(inputs, str(gdir), str(out_dir))
-                    done.write_text("done\n")
+                        run_global_stage(segment.global_after, inputs, gdir, out_dir)
+                    atomic_write_bytes(done, b"done\n")
                 previous_global = (segment.global_after, gdir)
 
-    shards = write_shards(
-        str(work / f"seg{len(segments) - 1}" / "data"), str(out_dir), pipeline.shards
-    )
+    last_parts = storage.join(work, f"seg{len(segments) - 1}", "data")
+    shards = write_shards(last_parts, out_dir, pipeline.shards)
     misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
     if misplaced:
         raise RunFailed("residency violated: " + "; ".join(misplaced[:3]))
@@ -225,12 +251,12 @@ def run_pipeline(
                 "seconds": round(time.time() - started, 2),
             },
             "stage_costs": stage_costs(
-                [work / f"seg{i}" / "logs" for i in range(len(segments))],
-                sorted(work.glob("global*-*")),
+                [storage.join(work, f"seg{i}", "logs") for i in range(len(segments))],
+                [storage.join(work, d) for d in storage.listdir(work) if d.startswith("global")],
             ),
         },
     )
     write_release_files(out_dir, manifest, attribution_markdown(pipeline.name, all_reports[-1]))
     for i in range(len(segments)):
-        shutil.rmtree(work / f"seg{i}" / "data", ignore_errors=True)
-    return out_dir
+        storage.remove(storage.join(work, f"seg{i}", "data"), recursive=True)
+    return out_dir if storage.is_remote(out_dir) else Path(out_dir)

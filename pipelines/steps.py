@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from corpus import storage
 from corpus.document import Document, make_document, reject, rejection
 from corpus.schema import document_from_row
 from corpus.stages.cost import timed_iter
@@ -58,20 +59,41 @@ class SourceReader(PipelineStep):
                 if rejection(doc):
                     public.scrub(doc)
                 yield doc
+        except FileNotFoundError as exc:
+            if exc.filename is None:  # a source's own verdict about a file's content
+                yield self._quarantined(source, task, count, exc, public)
+                return
+            # the plan named this input and it is not here: a worker that cannot see the
+            # driver's files (a relative path, a disk the node does not share), or a file
+            # removed since planning. Fail the task — never "0 kept, exit 0".
+            raise FileNotFoundError(
+                f"input named by the plan is not readable on this worker: {exc.filename}"
+            ) from exc
         except Exception as exc:  # noqa: BLE001 — bad input is quarantined, not fatal
-            locator = public(f"{task}#after-{count}-documents")
-            doc = make_document(
-                text="",
-                source=_source_name(source),
-                source_id=locator,
-                raw=locator,
-                license=None,
-            )
-            detail = "".join(traceback.format_exception_only(exc)).strip()
-            doc.metadata["reject_detail"] = public(detail)[:1000]
-            self.stat_update("read_errors")
-            reason = exc.reason if isinstance(exc, InputRejected) else None
-            yield reject(doc, "read", reason or f"read_error:{type(exc).__name__}")
+            yield self._quarantined(source, task, count, exc, public)
+
+    def _quarantined(
+        self,
+        source: Source,
+        task: dict[str, Any],
+        count: int,
+        exc: Exception,
+        public: _PathScrubber,
+    ) -> Document:
+        """A record of the rest of a task's input that could not be read (no local paths)."""
+        locator = public(f"{task}#after-{count}-documents")
+        doc = make_document(
+            text="",
+            source=_source_name(source),
+            source_id=locator,
+            raw=locator,
+            license=None,
+        )
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        doc.metadata["reject_detail"] = public(detail)[:1000]
+        self.stat_update("read_errors")
+        reason = exc.reason if isinstance(exc, InputRejected) else None
+        return reject(doc, "read", reason or f"read_error:{type(exc).__name__}")
 
     def _check_text(self, doc: Document) -> None:
         if len(doc.text) > self.max_doc_chars:
@@ -121,22 +143,35 @@ def _source_name(source: Source) -> str:
 
 
 class SegmentReader(PipelineStep):
-    """Reads the documents an earlier segment kept for this task (``part-<rank>.parquet``)."""
+    """Reads the documents an earlier segment kept for this task (``part-<rank>.parquet``).
+
+    ``expected`` are the ranks whose earlier task reported a shard: a missing file
+    for one of them fails the task (a worker that cannot see the folder must not
+    pass for a task that kept nothing).
+    """
 
     name = "segment reader"
     type = "📖 - READER"
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, expected: list[int] | None = None) -> None:
         super().__init__()
         self.folder = folder
+        self.expected = set(expected or ())
 
     def run(
         self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
     ) -> DocumentsPipeline:
-        path = Path(self.folder) / f"part-{rank:05d}.parquet"
-        if not path.exists():
+        path = storage.join(self.folder, f"part-{rank:05d}.parquet")
+        if rank not in self.expected and not storage.exists(path):
             return
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1000):
-            for row in batch.to_pylist():
-                self.stat_update("documents")
-                yield document_from_row(row)
+        try:
+            f = storage.open_read(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"shard of the earlier segment is not readable on this worker: {path}"
+            ) from None
+        with f:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=1000):
+                for row in batch.to_pylist():
+                    self.stat_update("documents")
+                    yield document_from_row(row)

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from corpus import storage
 from manifests.report import stage_cost_table
 
 TOP_REASONS = 3
@@ -27,7 +28,7 @@ class TaskFailure:
 
     segment: str
     task: int
-    log: Path
+    log: str
     last_error: str
 
 
@@ -42,12 +43,15 @@ def last_error_line(error: str) -> str:
 
 
 def task_failures(
-    label: str, logs: Path, ranks: list[int], errors: dict[int, str]
+    label: str, logs: str | Path, ranks: list[int], errors: dict[int, str]
 ) -> list[TaskFailure]:
     """The failed tasks ``ranks`` of a segment whose datatrove logs are under ``logs``."""
     return [
         TaskFailure(
-            label, r, logs / "logs" / f"task_{r:05d}.log", last_error_line(errors.get(r, ""))
+            label,
+            r,
+            storage.join(str(logs), "logs", f"task_{r:05d}.log"),
+            last_error_line(errors.get(r, "")),
         )
         for r in ranks
     ]
@@ -106,7 +110,7 @@ def render_summary(manifest: dict[str, Any], release: str, console: Console) -> 
     if manifest.get("stage_costs"):
         console.print(stage_cost_table(manifest["stage_costs"]))
     console.print(f"release: {release}")
-    console.print(f"task logs: {Path(release) / '.work'}/seg*/logs/logs/")
+    console.print(f"task logs: {storage.join(str(release), '.work')}/seg*/logs/logs/")
     console.print("next:")
     for command in next_commands(release):
         console.print(f"  {command}", markup=False)

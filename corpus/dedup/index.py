@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
+from corpus import storage
 from corpus.dedup.lsh import Banding
 from corpus.dedup.minhash import MinHashScheme
 from corpus.dedup.normalize import EXACT_HASH_BYTES
@@ -62,27 +63,36 @@ class IndexMismatch(ValueError):
     """An earlier index was built with a different MinHash scheme."""
 
 
-def resolve_index(path: str | Path) -> Path:
-    """The index folder for a release folder or an index folder."""
-    root = Path(path).expanduser()
-    for candidate in (root, root / RELEASE_FOLDER):
-        if (candidate / INDEX_JSON).is_file():
-            return candidate
+def resolve_index(path: str | Path) -> Path | str:
+    """The index folder for a release folder or an index folder: a ``Path`` for a local
+    folder, else its URL."""
+    root = storage.resolve(path)
+    for candidate in (root, storage.join(root, RELEASE_FOLDER)):
+        if storage.isfile(storage.join(candidate, INDEX_JSON)):
+            return candidate if storage.is_remote(candidate) else Path(candidate)
     raise FileNotFoundError(
         f"{root}: no dedup index ({INDEX_JSON} here or in {RELEASE_FOLDER}/); "
         "was that release built with the dedup stage?"
     )
 
 
-def read_index(path: str | Path) -> tuple[Path, IndexInfo]:
+def read_index(path: str | Path) -> tuple[Path | str, IndexInfo]:
+    """The index folder and its description; every part it names stays inside the folder."""
     folder = resolve_index(path)
-    info = IndexInfo.model_validate_json((folder / INDEX_JSON).read_text("utf-8"))
+    info = IndexInfo.model_validate_json(storage.read_bytes(storage.join(str(folder), INDEX_JSON)))
     if info.format != INDEX_FORMAT:
         raise IndexMismatch(f"{folder}: index format {info.format!r}, expected {INDEX_FORMAT!r}")
+    for part in info.parts:
+        try:
+            storage.safe_relpath(part)
+        except storage.UnsafePath as exc:
+            raise IndexMismatch(
+                f"{folder}: {INDEX_JSON} names a part outside the index ({exc})"
+            ) from None
     return folder, info
 
 
-def check_compatible(folder: Path, info: IndexInfo, scheme: MinHashScheme) -> None:
+def check_compatible(folder: str | Path, info: IndexInfo, scheme: MinHashScheme) -> None:
     """Raise :class:`IndexMismatch` naming the settings that differ."""
     theirs, ours = info.minhash.model_dump(), scheme.model_dump()
     diff = {k: (theirs.get(k), v) for k, v in ours.items() if theirs.get(k) != v}
@@ -131,7 +141,8 @@ def write_takedown_index(
     )
     total = 0
     for part in info.parts:
-        table = pq.read_table(folder / part)
+        with storage.open_read(storage.join(str(folder), part)) as f:
+            table = pq.read_table(f)
         mask = pc.or_(pc.is_in(table["id"], id_set), pc.is_in(table["exact_hash"], hash_set))
         chosen = table.filter(mask)
         if chosen.num_rows:

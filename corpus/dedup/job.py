@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus import storage
 from corpus.dedup import components as cc
 from corpus.dedup.index import (
     SIGNATURES,
@@ -427,7 +428,7 @@ def _band_records(
 def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
     """Step 1 for one input file; returns ``{"documents": n}``."""
     files = JobFiles(work)
-    pf = pq.ParquetFile(inp.path)
+    pf = pq.ParquetFile(storage.open_read(inp.path) if storage.is_remote(inp.path) else inp.path)
     n = pf.metadata.num_rows
     files.sig(inp.index).parent.mkdir(parents=True, exist_ok=True)
     num_perm = cfg.minhash.num_perm
@@ -753,7 +754,9 @@ def plan_inputs(
         check_compatible(folder, info, scheme)
         for part in info.parts:
             inputs.append(
-                InputFile(index=len(inputs), path=str(folder / part), rank=-1, earlier=True)
+                InputFile(
+                    index=len(inputs), path=storage.join(str(folder), part), rank=-1, earlier=True
+                )
             )
     return inputs
 
@@ -849,10 +852,11 @@ class DocDecision:
 
 def read_decisions(out_dir: str, rank: int) -> dict[str, DocDecision]:
     """Decisions for the documents of task ``rank`` (only those in a cluster of 2 or more)."""
-    path = Path(out_dir) / DECISIONS / f"part-{rank:05d}.parquet"
-    if not path.exists():
+    path = storage.join(out_dir, DECISIONS, f"part-{rank:05d}.parquet")
+    if not storage.exists(path):
         return {}
-    rows = pq.read_table(path).to_pylist()
+    with storage.open_read(path) as f:
+        rows = pq.read_table(f).to_pylist()
     return {
         r["id"]: DocDecision(
             r["dedup_cluster_id"],

@@ -10,11 +10,33 @@ resources that cannot be granted.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+_PINNED_NODE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "dedup_pinned_node", default=None
+)
+
+
+@contextlib.contextmanager
+def tasks_on_this_node() -> Iterator[None]:
+    """Run the :class:`RayTasks` made inside the block on the driver's own Ray node.
+
+    For a job whose scratch folder is on the driver's local disk (a release on object
+    storage: no folder is shared between the nodes).
+    """
+    import ray
+
+    token = _PINNED_NODE.set(ray.get_runtime_context().get_node_id())
+    try:
+        yield
+    finally:
+        _PINNED_NODE.reset(token)
 
 
 class TaskRunner(Protocol):
@@ -86,6 +108,12 @@ class RayTasks:
         options: dict[str, Any] = {"num_cpus": 1, "max_retries": 2}
         if memory_per_task:
             options["memory"] = memory_per_task
+        if _PINNED_NODE.get():
+            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(
+                _PINNED_NODE.get(), soft=False
+            )
         self._remote = ray.remote(**options)(measured)
         self.usage = StepUsage()
 

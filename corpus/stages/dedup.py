@@ -17,11 +17,11 @@ release (``<release>/dedup/``) so that a later run can name it under ``against``
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from corpus import storage
 from corpus.dedup.index import RELEASE_FOLDER, check_compatible, read_index
 from corpus.dedup.job import DedupConfig, DocDecision, Verify, read_decisions, run_dedup
 from corpus.dedup.keep import KeepPolicy
@@ -121,9 +121,13 @@ class DedupParams(StageParams):
         )
 
 
-def default_index_dir(work_dir: str, release_dir: str | None) -> Path:
+def default_index_dir(work_dir: str, release_dir: str | None) -> str:
     """``<release>/dedup`` inside a release; else ``<work_dir>/index``."""
-    return Path(release_dir) / RELEASE_FOLDER if release_dir else Path(work_dir) / "index"
+    return (
+        storage.join(release_dir, RELEASE_FOLDER)
+        if release_dir
+        else storage.join(work_dir, "index")
+    )
 
 
 @register_stage
@@ -139,11 +143,11 @@ class Dedup(GlobalStage):
         from corpus.dedup.tasks import RayTasks
 
         runner = RayTasks(self.params.max_concurrency)
-        size = sum(Path(p).stat().st_size for p in input_paths)
+        size = sum(storage.size(p) for p in input_paths)
         partitions = max(runner.max_in_flight, math.ceil(size / BYTES_PER_PARTITION))
         index_dir = None
         if self.params.persist_index:
-            index_dir = str(Path(self.params.index_dir or default_index_dir(work_dir, release_dir)))
+            index_dir = self.params.index_dir or default_index_dir(work_dir, release_dir)
         run_dedup(
             input_paths,
             work_dir,

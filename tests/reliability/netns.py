@@ -11,8 +11,10 @@ the end was started here and is killed before the namespace is deleted. Ray's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -152,9 +154,21 @@ class NetnsRayCluster:
     One auth token for all nodes and drivers; small object stores; one CPU each.
     """
 
-    def __init__(self, workers: int = 2, *, cpus_per_node: int = 1) -> None:
+    def __init__(
+        self,
+        workers: int = 2,
+        *,
+        cpus_per_node: int = 1,
+        extra_env: dict[str, str] | None = None,
+        private_on_workers: tuple[Path, ...] = (),
+    ) -> None:
+        """``private_on_workers``: folders each worker node sees as an empty tmpfs of its
+        own (a mount namespace per worker), as on nodes that share no disk."""
         self.network = NamespaceNetwork(hosts=1 + workers)
         self.cpus_per_node = cpus_per_node
+        self.extra_env = dict(extra_env or {})
+        self.private_on_workers = tuple(private_on_workers)
+        self.services: list[subprocess.Popen] = []
         self.token = secrets.token_hex(16)
         self.root = Path(tempfile.mkdtemp(prefix="jpcmn", dir="/tmp"))  # AF_UNIX paths < 107 B
         self.nodes: list[RayNode] = []
@@ -170,13 +184,17 @@ class NetnsRayCluster:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-        return env | {
-            "RAY_USAGE_STATS_ENABLED": "0",
-            "RAY_AUTH_MODE": "token",
-            "RAY_AUTH_TOKEN": self.token,
-            # the tests' loopback-only setting would make every process advertise 127.0.0.1
-            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1",
-        }
+        return (
+            env
+            | {
+                "RAY_USAGE_STATS_ENABLED": "0",
+                "RAY_AUTH_MODE": "token",
+                "RAY_AUTH_TOKEN": self.token,
+                # the tests' loopback-only setting would make every process advertise 127.0.0.1
+                "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1",
+            }
+            | self.extra_env
+        )
 
     def _start_node(self, i: int) -> RayNode:
         ip = self.network.host_ip(i)
@@ -190,6 +208,15 @@ class NetnsRayCluster:
             args += ["--head", f"--port={HEAD_PORT}", "--include-dashboard=false"]
         else:
             args += [f"--address={self.address}"]
+        if i > 0 and self.private_on_workers:
+            mounts = " && ".join(
+                f"mkdir -p {shlex.quote(str(d))} && mount -t tmpfs jpcorpus-private "
+                f"{shlex.quote(str(d))}"
+                for d in self.private_on_workers
+            )
+            command = " ".join(shlex.quote(a) for a in args)
+            args = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    f"{mounts} && exec {command}"]  # fmt: skip
         log = self.root / f"n{i}.log"
         with log.open("w") as out:
             proc = subprocess.Popen(
@@ -206,6 +233,18 @@ class NetnsRayCluster:
         workers = [self._start_node(i) for i in range(1, self.network.hosts)]
         for node in workers:
             node.wait_started(timeout)
+
+    def start_on_head(self, args: list[str], log_name: str) -> subprocess.Popen:
+        """Start a service (e.g. an S3 server) in the head's namespace; stopped with the
+        cluster."""
+        log = self.root / log_name
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [*self.network.exec_prefix(0), *args], env=self.env(), stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        self.services.append(proc)
+        return proc
 
     def run_on_head(
         self, args: list[str], *, cwd: Path, timeout: float
@@ -232,6 +271,11 @@ class NetnsRayCluster:
 
     def stop(self, grace: float = 3) -> None:
         """SIGTERM every node's process group, then SIGKILL what is left after ``grace``."""
+        for service in self.services:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(service.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                service.wait(10)
         for node in reversed(self.nodes):  # workers first, then the head
             node.signal(signal.SIGTERM)
         deadline = time.time() + grace
