@@ -12,6 +12,7 @@ import pytest
 from manifests.audit import audit_release
 from manifests.catalog import Catalog, CatalogError
 from manifests.layout import file_sha256
+from manifests.markdown import md_plain
 from manifests.release import read_manifest
 from pipelines.cli import main
 from tests.manifests.conftest import publish_copy, rejected_rows, shard_rows
@@ -81,7 +82,7 @@ def test_pull_by_license(catalog, sample_release, tmp_path, capsys):
 
     # ATTRIBUTION.md: exactly the pulled documents' credits
     attribution = (dest / "ATTRIBUTION.md").read_text("utf-8")
-    credits = {line[2:] for line in attribution.splitlines() if line.startswith("- ")}
+    credits = {md_plain(line[2:]) for line in attribution.splitlines() if line.startswith("- ")}
     assert credits == {r["attribution"] for r in expected if r["attribution"]}
     assert {
         line[3:].split(" — ")[0] for line in attribution.splitlines() if line.startswith("## ")

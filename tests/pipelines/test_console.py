@@ -92,7 +92,7 @@ def test_a_failed_task_is_named_with_its_log_and_last_error(tmp_path):
         error = traceback.format_exc()
     logs = tmp_path / "seg0" / "logs"
     failures = task_failures("sample: segment 1/2", logs, [3], {3: error})
-    assert failures[0].log == logs / "logs" / "task_00003.log"
+    assert failures[0].log == str(logs / "logs" / "task_00003.log")
     assert failures[0].last_error.startswith("UnicodeEncodeError: 'ascii' codec")
     console, buffer = _text_console()
     render_failure(failures, "1 of 8 tasks failed", 1, console)
