@@ -162,16 +162,14 @@ def refused_documents(root: Path, manifest: dict[str, Any]) -> list[dict[str, An
 
 
 def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Processing nodes with how many tasks each ran."""
-    grouped: dict[tuple, dict[str, Any]] = {}
+    """Processing nodes (opaque ids, as a published manifest names them) with how many
+    tasks each ran."""
+    grouped: dict[str, dict[str, Any]] = {}
     for rec in manifest.get("nodes", []):
-        key = (rec.get("node_id", ""), rec.get("hostname", ""), rec.get("node_ip", ""))
         entry = grouped.setdefault(
-            key,
+            rec.get("node_id", ""),
             {
                 "node_id": rec.get("node_id", ""),
-                "hostname": rec.get("hostname", ""),
-                "node_ip": rec.get("node_ip", ""),
                 "region": rec.get("region", ""),
                 "labels": rec.get("labels", {}),
                 "tasks": 0,
@@ -629,15 +627,14 @@ def _nodes_html(report: Report) -> str:
         else "<p>No residency requirement was set for this run.</p>"
     )
     return note + _table(
-        ["node id", "hostname", "address", "region", "labels", "tasks"],
+        ["node id", "region", "labels", "tasks"],
         [
-            [f"<code>{_e(n['node_id'])}</code>", _e(n["hostname"]), _e(n["node_ip"]),
-             _e(n["region"] or "—"),
+            [f"<code>{_e(n['node_id'])}</code>", _e(n["region"] or "—"),
              _e(", ".join(f"{k}={v}" for k, v in (n.get("labels") or {}).items()) or "—"),
              _n(n["tasks"])]
             for n in report.nodes
         ],
-        numeric={5},
+        numeric={3},
     )  # fmt: skip
 
 
