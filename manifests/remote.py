@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpus import storage
-from manifests.layout import ATTRIBUTION, MANIFEST, REJECTED, SHARDS
+from manifests.layout import ATTRIBUTION, CARD, MANIFEST, REJECTED, SHARDS
 
 
 class UnsafeRelease(ValueError):
@@ -54,8 +54,7 @@ def local_release(release: str | Path) -> Iterator[Path]:
         data = storage.read_bytes(manifest_url)
         (root / MANIFEST).write_bytes(data)
         files = listed_files(json.loads(data))
-        if storage.isfile(storage.join(url, ATTRIBUTION)):
-            files.append(ATTRIBUTION)
+        files += [f for f in (ATTRIBUTION, CARD) if storage.isfile(storage.join(url, f))]
         for rel in files:
             storage.get_file(storage.join(url, rel), root / rel)
         yield root
