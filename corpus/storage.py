@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import Any
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
@@ -104,3 +105,23 @@ def join(root: str, *rels: str) -> str:
     if not tail:
         return root
     return root.rstrip("/") + "/" + tail if root not in ("", "/") else root + tail
+
+
+def url_to_fs(path: str) -> tuple[Any, str]:
+    """The fsspec filesystem for ``path`` and the path inside it (local paths too).
+
+    Raises :class:`MissingStorageExtra` naming the ``jpcorpus[…]`` extra to install when
+    the protocol's implementation is missing.
+
+    >>> fs, inner = url_to_fs("file:///tmp/x.jsonl")
+    >>> fs.protocol[0], inner
+    ('file', '/tmp/x.jsonl')
+    """
+    import fsspec.core
+
+    try:
+        return fsspec.core.url_to_fs(str(path))
+    except ImportError as exc:
+        extra = EXTRAS.get(protocol(path))
+        hint = f"pip install 'jpcorpus[{extra}]'" if extra else str(exc)
+        raise MissingStorageExtra(f"{protocol(path)}:// needs an extra: {hint}") from None

@@ -12,6 +12,7 @@ import bz2
 import glob
 import gzip
 import io
+import posixpath
 import zlib
 from abc import abstractmethod
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, NamedTuple
 
 from corpus.document import Document
+from corpus.storage import url_to_fs
 from pipelines.errors import ConfigError
 from pipelines.sources.base import Source
 from pipelines.sources.limits import EXPANSION_FLOOR, MAX_DOC_BYTES, MAX_EXPANSION_RATIO
@@ -71,6 +73,68 @@ def expand_paths(path: Path, key: str, suffixes: tuple[str, ...]) -> list[Path]:
     if not files:
         raise ConfigError(key, f"no input files ({', '.join(suffixes)}) under {path}")
     return files
+
+
+def expand_urls(url: str, key: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Like :func:`expand_paths` for a local path or an fsspec URL (``s3://…``, ``file://…``).
+
+    Local paths come back as plain absolute paths, remote files as URLs with their
+    protocol, sorted.
+    """
+    fs, inner = url_to_fs(url)
+    if any(ch in inner for ch in "*?["):
+        files = [p for p in fs.glob(inner) if fs.isfile(p)]
+    elif fs.isdir(inner):
+        files = [p for p in fs.find(inner) if p.lower().endswith(suffixes)]
+    elif fs.isfile(inner):
+        files = [inner]
+    else:
+        raise ConfigError(key, f"file not found: {url}")
+    if not files:
+        raise ConfigError(key, f"no input files ({', '.join(suffixes)}) under {url}")
+    local = fs.protocol[0] in ("file", "local")
+    return sorted(p if local else fs.unstrip_protocol(p) for p in files)
+
+
+def relative_name(root: str, path: str) -> str:
+    """``path`` under ``root`` (both as :func:`expand_urls` gives them); its name when
+    ``root`` names the file itself or a glob.
+
+    >>> relative_name("s3://b/ja", "s3://b/ja/wiki/a.jsonl"), relative_name("/d/x.jsonl", "/d/x.jsonl")
+    ('wiki/a.jsonl', 'x.jsonl')
+    """
+    root_norm, path_norm = (_normalised(p) for p in (root, path))
+    base = root_norm.rstrip("/") + "/"
+    if path_norm.startswith(base) and not any(ch in root for ch in "*?["):
+        return path_norm[len(base) :]
+    return path_norm.rsplit("/", 1)[-1]
+
+
+def _normalised(path: str) -> str:
+    """``path`` with ``.``/``..`` and a ``file://`` prefix taken out (a URL keeps its protocol)."""
+    scheme, sep, rest = path.partition("://")
+    if not sep:
+        return posixpath.normpath(path)
+    if scheme == "file":
+        return posixpath.normpath(rest)
+    return f"{scheme}://{posixpath.normpath(rest)}"
+
+
+def open_url(url: str) -> IO[bytes]:
+    """Open a local path or fsspec URL for reading bytes; ``.gz``/``.bz2`` are decompressed
+    behind the same guard as :func:`open_binary`."""
+    fs, inner = url_to_fs(url)
+    raw = fs.open(inner, "rb")
+    name = inner.rsplit("/", 1)[-1]
+    if not name.lower().endswith((".gz", ".bz2")):
+        return raw
+    compressed = _CountingReader(raw)
+    inner_stream: IO[bytes] = (
+        gzip.GzipFile(fileobj=compressed, mode="rb")
+        if name.lower().endswith(".gz")
+        else bz2.BZ2File(compressed, "rb")
+    )
+    return io.BufferedReader(ExpansionGuard(inner_stream, compressed, name), buffer_size=_PIECE)
 
 
 class _CountingReader(io.RawIOBase):
