@@ -54,7 +54,8 @@ class SourceReader(PipelineStep):
                     self._check_text(doc)
                 yield doc
         except Exception as exc:  # noqa: BLE001 — bad input is quarantined, not fatal
-            locator = f"{task}#after-{count}-documents"
+            where = {k: v for k, v in task.items() if k != "earlier"}  # ids carried, not a place
+            locator = f"{where}#after-{count}-documents"
             doc = make_document(
                 text="",
                 source=_source_name(source),

@@ -184,3 +184,22 @@ def test_no_document_is_lost_when_a_cut_falls_in_a_long_line(tmp_path: Path) -> 
     assert n == 6
     assert [d[1] for d in docs] == [long_text[i:] for i in range(6)]
     assert not any(dict(meta).get(REJECTION_KEY) for _, _, meta in docs)
+
+
+def test_a_file_on_another_filesystem_is_split_and_read_through_fsspec(big_jsonl: Path):
+    """The same bytes behind a ``memory://`` URL (any fsspec store) read as the local file."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/bigin-test/ja/tatoeba.jsonl", big_jsonl.read_bytes())
+    try:
+        many, remote = _documents(big_jsonl.parent, "memory://bigin-test/ja", SMALL_TASK)
+    finally:
+        fs.rm("/bigin-test", recursive=True)
+    one, local = _documents(big_jsonl.parent, big_jsonl.name, 64 * 1024 * 1024)
+    assert many >= 8
+
+    def without_time(docs):
+        return [(i, t, [kv for kv in m if kv[0] != "retrieved_at"]) for i, t, m in docs]
+
+    assert without_time(remote) == without_time(local)
