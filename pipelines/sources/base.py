@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from corpus.document import Document
-from corpus.storage import protocol
+from corpus.storage import protocol, url_to_fs
 
 #: source ``type`` in the pipeline file -> source class
 SOURCES: dict[str, type[Source]] = {}
@@ -74,12 +74,15 @@ class Source(ABC):
         return self.params.model_dump(mode="json")
 
 
-def file_time(path: Path) -> datetime:
-    """When a local file was obtained (its modification time, UTC).
+def file_time(path: Path | str) -> datetime:
+    """When a file was obtained (its modification time, UTC); ``path`` may be a URL.
 
     Used as ``retrieved_at`` for local inputs so reruns give identical rows.
     """
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
+    if isinstance(path, str) and "://" in path:
+        fs, inner = url_to_fs(path)
+        return url_time(fs, inner)
+    return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC).replace(microsecond=0)
 
 
 def url_time(fs: Any, path: str) -> datetime:
