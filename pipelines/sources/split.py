@@ -20,7 +20,7 @@ from typing import IO, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from pipelines.sources.files import Line, bounded_lines
+from pipelines.sources.files import InputRejected, Line, bounded_lines
 
 DEFAULT_TASK_BYTES = 64 * 1024 * 1024
 """Input bytes one task reads at most (a line or row group larger than this is one task):
@@ -113,7 +113,7 @@ class RangeReader:
 
     def __init__(self, stream: IO[bytes], start: int, end: int) -> None:
         self._stream = stream
-        self._left = end - start
+        self.left = end - start
         if stream.seekable():
             stream.seek(start)
         else:
@@ -124,11 +124,11 @@ class RangeReader:
                 start -= len(chunk)
 
     def readline(self, size: int = -1) -> bytes:
-        if self._left <= 0:
+        if self.left <= 0:
             return b""
-        limit = self._left if size is None or size < 0 else min(size, self._left)
+        limit = self.left if size is None or size < 0 else min(size, self.left)
         data = self._stream.readline(limit)
-        self._left -= len(data)
+        self.left -= len(data)
         return data
 
 
@@ -139,5 +139,17 @@ def range_lines(stream: IO[bytes], task: dict[str, Any]) -> Iterator[Line]:
         yield from bounded_lines(stream)
         return
     offset = task["first_line"] - 1
-    for line in bounded_lines(RangeReader(stream, task["start"], task["end"])):  # type: ignore[arg-type]
+    reader = RangeReader(stream, task["start"], task["end"])
+    for line in bounded_lines(reader):  # type: ignore[arg-type]
         yield line._replace(number=line.number + offset)
+    if reader.left > 0:
+        raise InputChanged(
+            f"{task['file']}: ended {reader.left} bytes before byte {task['end']} of the plan; "
+            "the file changed after planning"
+        )
+
+
+class InputChanged(InputRejected):
+    """A file is shorter than when the run was planned (the rest is recorded as rejected)."""
+
+    reason = "input_changed"

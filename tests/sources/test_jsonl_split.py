@@ -17,10 +17,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.document import REJECTION_KEY
+from corpus.document import REJECTION_KEY, rejection
 from corpus.ray_runtime import ray_session
 from pipelines.config import parse_pipeline
 from pipelines.runner import run_pipeline
+from pipelines.steps import SourceReader
 from tests.conftest import SHARED_DATA
 
 TATOEBA = SHARED_DATA / "tatoeba" / "jpn-eng.manythings.shared.tsv"
@@ -203,3 +204,16 @@ def test_a_file_on_another_filesystem_is_split_and_read_through_fsspec(big_jsonl
         return [(i, t, [kv for kv in m if kv[0] != "retrieved_at"]) for i, t, m in docs]
 
     assert without_time(remote) == without_time(local)
+
+
+def test_a_file_cut_short_after_planning_is_recorded_not_lost(big_jsonl: Path, tmp_path: Path):
+    path = tmp_path / "changing.jsonl"
+    path.write_bytes(big_jsonl.read_bytes())
+    raw = {"name": "x", "sources": [{"type": "jsonl", "path": str(path), "task_bytes": SMALL_TASK}]}
+    (source,) = parse_pipeline(raw, base_dir=tmp_path).sources
+    plan = [(source, task) for task in source.plan()]
+    with path.open("r+b") as f:
+        f.truncate(plan[-1][1]["end"] - 1000)
+    docs = list(SourceReader(plan).run(rank=len(plan) - 1))
+    assert rejection(docs[-1]) == ("read", "input_changed")
+    assert "changed after planning" in docs[-1].metadata["reject_detail"]

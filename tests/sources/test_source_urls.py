@@ -1,6 +1,6 @@
 """File-set sources read through fsspec: a folder behind a URL gives the same documents.
 
-The bundled sample's law pages/XML (e-Gov) and Wikipedia text, copied to fsspec's
+The bundled sample's law pages/XML (e-Gov), Wikipedia text and wikitext dump, copied to fsspec's
 in-memory filesystem (standing in for any object store) and named by ``file://`` URLs.
 """
 
@@ -21,6 +21,7 @@ SOURCES = {
         {"type": "text_dir", "license": "CC-BY-SA-3.0", "license_evidence": "nlp100 readme"},
         SAMPLE / "wikipedia" / "text",
     ),
+    "wikipedia": ({"type": "wikipedia", "license": "CC-BY-SA-3.0"}, SAMPLE / "wikipedia"),
 }
 
 
