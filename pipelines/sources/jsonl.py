@@ -82,7 +82,7 @@ class JsonlSource(Source):
             return None
         try:
             obj = _parse(line.data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return None
         if not isinstance(obj.get("text"), str):
             return None
@@ -148,7 +148,7 @@ class JsonlSource(Source):
         except UnicodeDecodeError as exc:
             detail = f"{locator}: not UTF-8 ({exc}); JSON Lines must be UTF-8"
             return self._rejected(locator, raw, retrieved_at, "invalid_utf8", detail)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: too deeply nested
             return self._rejected(
                 locator, raw, retrieved_at, "malformed_jsonl", f"{locator}: {exc}"
             )
