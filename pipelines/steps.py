@@ -81,7 +81,8 @@ class SourceReader(PipelineStep):
         public: _PathScrubber,
     ) -> Document:
         """A record of the rest of a task's input that could not be read (no local paths)."""
-        locator = public(f"{task}#after-{count}-documents")
+        where = {k: v for k, v in task.items() if k != "earlier"}  # ids carried, not a place
+        locator = public(f"{where}#after-{count}-documents")
         doc = make_document(
             text="",
             source=_source_name(source),

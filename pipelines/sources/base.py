@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from corpus.document import Document
+from corpus.storage import filesystem, protocol
 
 #: source ``type`` in the pipeline file -> source class
 SOURCES: dict[str, type[Source]] = {}
@@ -49,6 +50,13 @@ class Source(ABC):
         p = Path(path).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
 
+    def locate(self, path: str) -> str:
+        """``path`` as given when it is a URL (``s3://…``, ``file://…``), else an absolute
+        local path (a relative one resolved against ``base_dir``)."""
+        if protocol(path) == "file" and not str(path).startswith("file://"):
+            return str(self.resolve(path))
+        return str(path)
+
     def check(self) -> None:
         """Raise :class:`pipelines.errors.ConfigError` naming the key if inputs are missing."""
         return None
@@ -66,9 +74,26 @@ class Source(ABC):
         return self.params.model_dump(mode="json")
 
 
-def file_time(path: Path) -> datetime:
-    """When a local file was obtained (its modification time, UTC).
+def file_time(path: Path | str) -> datetime:
+    """When a file was obtained (its modification time, UTC); ``path`` may be a URL.
 
     Used as ``retrieved_at`` for local inputs so reruns give identical rows.
     """
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
+    if isinstance(path, str) and "://" in path:
+        fs, inner = filesystem(path)
+        return url_time(fs, inner)
+    return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC).replace(microsecond=0)
+
+
+def url_time(fs: Any, path: str) -> datetime:
+    """When a file on any fsspec filesystem was obtained (its modification time, UTC).
+
+    Local files give the same value as :func:`file_time`; object stores their
+    ``LastModified``.
+    """
+    if fs.protocol[0] in ("file", "local"):
+        return file_time(Path(path))
+    modified = fs.modified(path)
+    if modified.tzinfo is None:
+        modified = modified.replace(tzinfo=UTC)
+    return modified.astimezone(UTC).replace(microsecond=0)

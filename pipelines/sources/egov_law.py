@@ -19,7 +19,7 @@ Each file is judged on its own; a bad one is rejected at stage ``read``:
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -71,7 +71,8 @@ class EgovLawSource(FileSetSource):
     Params = EgovLawParams
     source_name: ClassVar[str] = SOURCE_NAME
 
-    def read_file(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: str, rel: str) -> Document:
+        name = PurePosixPath(path)
         try:
             at = file_time(path)
             raw = read_file_bounded(path)
@@ -82,7 +83,7 @@ class EgovLawSource(FileSetSource):
             return self._rejected(rel, rel, None, "read", "unreadable_file", detail)
         if not raw.strip():
             return self._rejected(rel, raw, at, "read", "empty_file", "no bytes but whitespace")
-        is_xml = path.suffix.lower() == ".xml"
+        is_xml = name.suffix.lower() == ".xml"
         try:
             if is_xml:
                 law = law_from_xml(raw)
@@ -98,8 +99,8 @@ class EgovLawSource(FileSetSource):
         except NotLawText as exc:
             return self._rejected(rel, raw, at, "license", "not_law_text", str(exc))
         if is_xml:
-            url = egov_url(path.stem) or f"{SOURCE_NAME}:{rel}"
-            m = _EGOV_FILE.match(path.stem)
+            url = egov_url(name.stem) or f"{SOURCE_NAME}:{rel}"
+            m = _EGOV_FILE.match(name.stem)
             revision = m["revision"] if m else sha256_hex(raw)[:12]
             source_id = f"{law.number}@{revision}"
             evidence = f"e-gov-law:{law.citation}; Copyright Act Art.13"

@@ -12,6 +12,7 @@ import bz2
 import glob
 import gzip
 import io
+import posixpath
 import zlib
 from abc import abstractmethod
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, NamedTuple
 
 from corpus.document import Document
+from corpus.storage import filesystem
 from pipelines.errors import ConfigError
 from pipelines.sources.base import Source
 from pipelines.sources.limits import EXPANSION_FLOOR, MAX_DOC_BYTES, MAX_EXPANSION_RATIO
@@ -71,6 +73,60 @@ def expand_paths(path: Path, key: str, suffixes: tuple[str, ...]) -> list[Path]:
     if not files:
         raise ConfigError(key, f"no input files ({', '.join(suffixes)}) under {path}")
     return files
+
+
+def expand_urls(url: str, key: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Like :func:`expand_paths` for a local path or an fsspec URL (``s3://…``, ``file://…``).
+
+    Local paths come back as plain absolute paths, remote files as URLs with their
+    protocol, sorted.
+    """
+    fs, inner = filesystem(url)
+    if any(ch in inner for ch in "*?["):
+        files = [p for p in fs.glob(inner) if fs.isfile(p)]
+    elif fs.isdir(inner):
+        files = [p for p in fs.find(inner) if p.lower().endswith(suffixes)]
+    elif fs.isfile(inner):
+        files = [inner]
+    else:
+        raise ConfigError(key, f"file not found: {url}")
+    if not files:
+        raise ConfigError(key, f"no input files ({', '.join(suffixes)}) under {url}")
+    local = fs.protocol[0] in ("file", "local")
+    return sorted(p if local else fs.unstrip_protocol(p) for p in files)
+
+
+def relative_name(root: str, path: str) -> str:
+    """``path`` under ``root`` (both as :func:`expand_urls` gives them); its name when
+    ``root`` names the file itself or a glob.
+
+    >>> relative_name("memory://b/ja", "memory:///b/ja/wiki/a.jsonl")
+    'wiki/a.jsonl'
+    >>> relative_name("/d/x.jsonl", "/d/x.jsonl"), relative_name("/d/*.jsonl", "/d/x.jsonl")
+    ('x.jsonl', 'x.jsonl')
+    """
+    root_norm, path_norm = (posixpath.normpath(filesystem(p)[1]) for p in (root, path))
+    base = root_norm.rstrip("/") + "/"
+    if path_norm.startswith(base) and not any(ch in root for ch in "*?["):
+        return path_norm[len(base) :]
+    return path_norm.rsplit("/", 1)[-1]
+
+
+def open_url(url: str) -> IO[bytes]:
+    """Open a local path or fsspec URL for reading bytes; ``.gz``/``.bz2`` are decompressed
+    behind the same guard as :func:`open_binary`."""
+    fs, inner = filesystem(url)
+    raw = fs.open(inner, "rb")
+    name = inner.rsplit("/", 1)[-1]
+    if not name.lower().endswith((".gz", ".bz2")):
+        return raw
+    compressed = _CountingReader(raw)
+    inner_stream: IO[bytes] = (
+        gzip.GzipFile(fileobj=compressed, mode="rb")
+        if name.lower().endswith(".gz")
+        else bz2.BZ2File(compressed, "rb")
+    )
+    return io.BufferedReader(ExpansionGuard(inner_stream, compressed, name), buffer_size=_PIECE)
 
 
 class _CountingReader(io.RawIOBase):
@@ -161,17 +217,20 @@ def read_bounded(stream: IO[bytes], what: str, max_bytes: int = MAX_DOC_BYTES) -
     return data
 
 
-def read_file_bounded(path: Path, max_bytes: int = MAX_DOC_BYTES) -> bytes:
+def read_file_bounded(path: Path | str, max_bytes: int = MAX_DOC_BYTES) -> bytes:
     """A file's bytes (decompressed if ``.gz``/``.bz2``), refusing more than ``max_bytes``.
 
-    A plain file is measured before it is read, so an over-large one costs nothing.
+    ``path`` may be an fsspec URL. A plain file is measured before it is read, so an
+    over-large one costs nothing.
     """
-    if not path.name.lower().endswith((".gz", ".bz2")):
-        size = path.stat().st_size
+    fs, inner = filesystem(str(path))
+    name = inner.rsplit("/", 1)[-1]
+    if not name.lower().endswith((".gz", ".bz2")):
+        size = fs.size(inner)
         if size > max_bytes:
-            raise DocumentTooLarge(f"{path.name}: {size} bytes > {max_bytes}")
-    with open_binary(path) as f:
-        return read_bounded(f, path.name, max_bytes)
+            raise DocumentTooLarge(f"{name}: {size} bytes > {max_bytes}")
+    with open_url(str(path)) as f:
+        return read_bounded(f, name, max_bytes)
 
 
 class Line(NamedTuple):
@@ -220,32 +279,31 @@ class FileSetSource(Source):
     """A source that reads a set of files one by one, ``files_per_task`` files a task.
 
     Subclasses name their ``suffixes`` and turn one file into a document in
-    :meth:`read_file` (``rel`` is its path under ``params.path``).
+    :meth:`read_file` (``path`` a local path or URL, ``rel`` its path under
+    ``params.path``).
     """
 
     suffixes: ClassVar[tuple[str, ...]]
 
-    def _root(self) -> Path:
-        return self.resolve(self.params.path)
+    def _root(self) -> str:
+        return self.locate(self.params.path)
 
-    def _files(self) -> list[Path]:
-        return expand_paths(self._root(), "path", self.suffixes)
+    def _files(self) -> list[str]:
+        return expand_urls(self._root(), "path", self.suffixes)
 
     def check(self) -> None:
         self._files()
 
     def plan(self) -> list[dict[str, Any]]:
-        files = [str(p) for p in self._files()]
+        files = self._files()
         n = max(1, self.params.files_per_task)
         return [{"files": files[i : i + n]} for i in range(0, len(files), n)]
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
         root = self._root()
-        for name in task["files"]:
-            path = Path(name)
-            rel = str(path.relative_to(root)) if root.is_dir() else path.name
-            yield self.read_file(path, rel)
+        for path in task["files"]:
+            yield self.read_file(path, relative_name(root, path))
 
     @abstractmethod
-    def read_file(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: str, rel: str) -> Document:
         """The document of one file (a rejected one when it cannot be read)."""

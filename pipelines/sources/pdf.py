@@ -17,7 +17,6 @@ where each page's text starts).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -44,7 +43,7 @@ class PdfSource(TextDirSource):
     source_type: ClassVar[str] = "pdf"
     Params = PdfParams
 
-    def read_file(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: str, rel: str) -> Document:
         p = self.params
         try:
             raw = read_file_bounded(path)

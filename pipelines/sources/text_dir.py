@@ -10,7 +10,6 @@ other files of its task with it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -40,7 +39,7 @@ class TextDirSource(FileSetSource):
     source_type: ClassVar[str] = "text_dir"
     Params = TextDirParams
 
-    def read_file(self, path: Path, rel: str) -> Document:
+    def read_file(self, path: str, rel: str) -> Document:
         p = self.params
         try:
             raw = read_file_bounded(path)
@@ -64,7 +63,7 @@ class TextDirSource(FileSetSource):
         )
 
     def _rejected(
-        self, path: Path, rel: str, reason: str, detail: str, raw: bytes | None = None
+        self, path: str, rel: str, reason: str, detail: str, raw: bytes | None = None
     ) -> Document:
         try:
             at = file_time(path)

@@ -24,8 +24,16 @@ from typing import IO, Any, ClassVar, Literal
 from pydantic import Field
 
 from corpus.document import Document, make_document, reject
+from corpus.storage import filesystem
 from pipelines.sources.base import Source, SourceParams, file_time, register_source
-from pipelines.sources.files import InputRejected, Line, bounded_lines, expand_paths, open_binary
+from pipelines.sources.files import (
+    InputRejected,
+    Line,
+    bounded_lines,
+    expand_urls,
+    open_url,
+    relative_name,
+)
 from pipelines.sources.wikitext import wikitext_to_text
 
 BYTES_PER_TASK = 64 * 1024 * 1024
@@ -44,12 +52,12 @@ class WikipediaParams(SourceParams):
     bytes_per_task: int = Field(BYTES_PER_TASK, ge=1)
 
 
-def open_any(path: Path) -> IO[bytes]:
-    """Open plain, gzip or bzip2 files for reading bytes (decompression bounded)."""
-    return open_binary(path)
+def open_any(path: Path | str) -> IO[bytes]:
+    """Open plain, gzip or bzip2 files (local or URL) for reading bytes (decompression bounded)."""
+    return open_url(str(path))
 
 
-def sniff_format(path: Path) -> Literal["xml", "jsonl"]:
+def sniff_format(path: Path | str) -> Literal["xml", "jsonl"]:
     """``xml`` for a MediaWiki dump, ``jsonl`` for JSON lines (by the first byte)."""
     try:
         with open_any(path) as f:
@@ -120,11 +128,11 @@ class WikipediaSource(Source):
     def source_name(self) -> str:
         return f"wikipedia-{self.params.lang}"
 
-    def _root(self) -> Path:
-        return self.resolve(self.params.path)
+    def _root(self) -> str:
+        return self.locate(self.params.path)
 
-    def _files(self) -> list[Path]:
-        return expand_paths(self._root(), "path", _SUFFIXES)
+    def _files(self) -> list[str]:
+        return expand_urls(self._root(), "path", _SUFFIXES)
 
     def check(self) -> None:
         self._files()
@@ -134,8 +142,9 @@ class WikipediaSource(Source):
         step = max(1, self.params.bytes_per_task)
         for path in self._files():
             fmt = sniff_format(path)
-            size = path.stat().st_size
-            compressed = path.name.lower().endswith((".gz", ".bz2"))
+            fs, inner = filesystem(path)
+            size = fs.size(inner)
+            compressed = path.lower().endswith((".gz", ".bz2"))
             if fmt == "jsonl" and not compressed and size > step:
                 for start in range(0, size, step):
                     tasks.append(
@@ -146,9 +155,8 @@ class WikipediaSource(Source):
         return tasks
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
-        path = Path(task["file"])
-        root = self._root()
-        rel = str(path.relative_to(root)) if root.is_dir() else path.name
+        path = task["file"]
+        rel = relative_name(self._root(), path)
         at = file_time(path)
         count = 0
         for doc in self._documents(task, path, rel, at):
@@ -158,7 +166,7 @@ class WikipediaSource(Source):
             yield self._rejected(f"{rel}#empty", at, "empty_file", "no pages or JSON lines")
 
     def _documents(
-        self, task: dict[str, Any], path: Path, rel: str, at: datetime
+        self, task: dict[str, Any], path: str, rel: str, at: datetime
     ) -> Iterator[Document]:
         if task["format"] == "xml":
             pages = 0
@@ -186,7 +194,7 @@ class WikipediaSource(Source):
         return reject(doc, "read", reason)
 
     def _jsonl_lines(
-        self, path: Path, start: int | None, end: int | None
+        self, path: str, start: int | None, end: int | None
     ) -> Iterator[tuple[int | str, Line]]:
         """Non-blank lines (over-long ones unread, ``data`` None) and where they are."""
         with open_any(path) as f:
