@@ -154,7 +154,7 @@ class _Shard:
         return self.written + estimated * self.written // max(self.estimated, 1)
 
     def add(self, group: pa.Table, estimated: int) -> None:
-        self._writer.write_table(group, row_group_size=group.num_rows)
+        self._writer.write_table(group.combine_chunks(), row_group_size=group.num_rows)
         self.rows += group.num_rows
         self.estimated += estimated
 
