@@ -207,3 +207,24 @@ def test_missing_extra_is_one_line(tmp_path, capsys):
     code = main(["tokenizer", "eval", "gs://b/m.model", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "pip install 'jpcorpus[gcs]'" in err and err.count("\n") == 1
+
+
+def test_publish_is_all_or_nothing(tmp_path, memory_root):
+    """A destination that cannot be written (its folder is a file) fails the publishing;
+    the files already copied are removed again and the local ones stay."""
+    from tokenizer.train import PublishError, publish
+
+    (tmp_path / "x.model").write_bytes(b"model")
+    (tmp_path / "x.card.md").write_text("# card", encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    files = [
+        (tmp_path / "x.model", f"{memory_root}/tok/x.model"),
+        (tmp_path / "x.card.md", str(tmp_path / "blocker" / "x.card.md")),
+    ]
+    with pytest.raises(PublishError, match="could not write the outputs"):
+        publish(files)
+    assert _outputs_under(f"{memory_root}/tok") == []
+    assert (tmp_path / "x.model").read_bytes() == b"model"
+
+    publish([(tmp_path / "x.model", f"{memory_root}/tok/x.model")])
+    assert storage.read_bytes(f"{memory_root}/tok/x.model") == b"model"
