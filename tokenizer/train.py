@@ -195,8 +195,8 @@ def train_tokenizer(
         )
         outputs, work = stage / "out", stage / "work"
         files = [(outputs / f, out_prefix + f[len(name) :]) for f in output_names(name, outputs)]
+        storage.remove(f"{out_prefix}.work", recursive=True)  # an earlier run's sample
         if keep_sample:
-            storage.remove(f"{out_prefix}.work", recursive=True)
             kept = [(work / f, f"{out_prefix}.work/{f}") for f in storage.files_under(str(work))]
             files = kept + files
         try:

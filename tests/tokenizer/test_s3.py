@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sentencepiece as spm
 
 from corpus import storage
 from manifests.release import read_manifest
+from pipelines.cli import main
 from tests.conftest import run_cli
 from tests.storage.conftest import SECRET, bucket, s3_endpoint  # noqa: F401 (fixtures)
 from tests.tokenizer.conftest import HOLDOUT, SAMPLE_CHARS, VOCAB
@@ -76,3 +78,30 @@ def test_train_and_eval_on_s3(trained, bucket: str) -> None:  # noqa: F811
     name = bucket.removeprefix("s3://")
     written = "".join(fs.cat_file(p).decode("utf-8", "replace") for p in fs.find(name))
     assert SECRET not in written + proc.stdout + proc.stderr + ev.stdout + ev.stderr
+
+
+def test_eval_from_s3_matches_local(trained, bucket: str, tmp_path, capsys) -> None:  # noqa: F811
+    """``eval`` of a model and texts in a bucket gives the scores of the local files."""
+    heldout = sorted(Path(f"{trained['prefix']}.work/sample").glob("heldout-*.jsonl.gz"))
+    fs, root = storage.filesystem(f"{bucket}/eval")
+    for path in [trained["model"], *heldout]:
+        fs.put_file(str(path), f"{root}/{path.name}")
+    remote = [f"{bucket}/eval/{p.name}" for p in [trained["model"], *heldout]]
+    local = [str(p) for p in [trained["model"], *heldout]]
+
+    assert main(["tokenizer", "eval", *remote, "--json", f"{bucket}/eval/scores.json"]) == 0
+    assert main(["tokenizer", "eval", *local, "--json", str(tmp_path / "scores.json")]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(storage.read_text(f"{bucket}/eval/scores.json")) == json.loads(
+        (tmp_path / "scores.json").read_text(encoding="utf-8")
+    )
+    assert out.count("| chars/token |") == 2 and SECRET not in out
+
+    assert main(["tokenizer", "eval", f"{bucket}/eval/none.model", *remote[1:]]) == 2
+    assert "model file not found" in capsys.readouterr().err
+    code = main(["tokenizer", "train", f"{bucket}/nothing", "--vocab-size", "5000", "--out", "x"])
+    assert code == 2
+    assert (
+        capsys.readouterr().err
+        == f"jpcorpus: error: {bucket}/nothing: not a release (no manifest.json)\n"
+    )
