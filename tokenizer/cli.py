@@ -1,6 +1,10 @@
 """``jpcorpus tokenizer train`` and ``jpcorpus tokenizer eval`` (DESIGN §1).
 
-Exit codes: 0 success, 2 bad usage or bad input (one line on stderr).
+Every path (the release, ``--out``, ``--eval``, ``--baseline``, the model and texts of
+``eval``, ``--json``) is a local path or an fsspec URL (``s3://…``, ``file://…``).
+
+Exit codes: 0 success, 1 the outputs could not be written, 2 bad usage or bad input
+(one line on stderr).
 """
 
 from __future__ import annotations
@@ -8,16 +12,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from pydantic import ValidationError
 
+from corpus import storage
 from tokenizer.settings import PRESETS, SampleSpec, preset
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     print(f"jpcorpus: error: {message}", file=sys.stderr)
-    return 2
+    return code
+
+
+def _missing(paths: list[str], is_there=storage.exists) -> str | None:
+    """The first of ``paths`` (local or URLs) that is not there, or None."""
+    for path in paths:
+        if not is_there(storage.resolve(path)):
+            return path
+    return None
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -28,7 +40,7 @@ def _validation_message(exc: ValidationError) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from tokenizer.spm_worker import TrainingFailed
-    from tokenizer.train import ReleaseError, train_tokenizer
+    from tokenizer.train import PublishError, ReleaseError, train_tokenizer
 
     try:
         settings = preset(
@@ -60,10 +72,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _fail(_validation_message(exc))
     except ValueError as exc:
         return _fail(str(exc))
-    for path in [*args.eval, *args.baseline]:
-        if not Path(path).exists():
-            return _fail(f"{path}: no such file or directory")
     try:
+        missing = _missing([*args.eval, *args.baseline])
+        if missing is not None:
+            return _fail(f"{missing}: no such file or directory")
         result = train_tokenizer(
             args.release,
             args.out,
@@ -75,6 +87,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             baselines=args.baseline,
             keep_sample=args.keep_sample,
         )
+    except PublishError as exc:
+        return _fail(str(exc), code=1)
     except (ReleaseError, TrainingFailed, ValueError) as exc:
         return _fail(str(exc))
     print(f"model: {result.model_path}")
@@ -86,10 +100,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tokenizer.evaluate import evaluate, load_texts, markdown_table
 
-    for path in [args.model, *args.baseline]:
-        if not Path(path).is_file():
-            return _fail(f"{path}: model file not found")
     try:
+        missing = _missing([args.model, *args.baseline], storage.isfile)
+        if missing is not None:
+            return _fail(f"{missing}: model file not found")
         groups = load_texts(args.texts)
     except ValueError as exc:
         return _fail(str(exc))
@@ -98,10 +112,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = evaluate([args.model, *args.baseline], groups, word_alignment=not args.no_word_alignment)
     print(markdown_table(rows))
     if args.json:
-        Path(args.json).write_text(
-            json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
+        data = json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2) + "\n"
+        try:
+            storage.write_bytes(storage.resolve(args.json), data.encode("utf-8"))
+        except (OSError, ValueError) as exc:
+            return _fail(f"{args.json}: could not write the scores ({exc})", code=1)
     return 0
 
 
@@ -130,12 +145,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "shards; writes PREFIX.model, PREFIX.vocab, PREFIX-hf/tokenizer.json and a card.",
         epilog="example:\n  jpcorpus tokenizer train out/sample --vocab-size 8000 --out out/tok/sample",
     )
-    train.add_argument("release", help="release directory")
+    train.add_argument("release", help="release directory (a path or a URL such as s3://…)")
     train.add_argument(
         "--vocab-size", type=int, required=True, help="number of pieces in the vocabulary"
     )
     train.add_argument(
-        "--out", required=True, help="output prefix (PREFIX.model, PREFIX-hf/, PREFIX.card.md)"
+        "--out",
+        required=True,
+        help="output prefix, a path or a URL (PREFIX.model, PREFIX-hf/, PREFIX.card.md)",
     )
     train.add_argument(
         "--preset",
@@ -211,9 +228,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and unknown rates, round trip, and the share of piece boundaries on SudachiPy words.",
         epilog="example:\n  jpcorpus tokenizer eval out/tok/sample.model out/sample --baseline other.model",
     )
-    ev.add_argument("model", help="SentencePiece .model file")
+    ev.add_argument("model", help="SentencePiece .model file (a path or a URL)")
     ev.add_argument(
-        "texts", nargs="+", help="release directories, .jsonl(.gz), .txt files or folders of .txt"
+        "texts",
+        nargs="+",
+        help="release directories, .jsonl(.gz), .txt files or folders of .txt (paths or URLs)",
     )
     ev.add_argument(
         "--baseline",

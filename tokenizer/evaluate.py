@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from sentencepiece import SentencePieceProcessor
 
+from corpus import storage
 from corpus.text.encoding import UndecodableText, decode_japanese
 from manifests.release import read_manifest
 from tokenizer.segment import SplitModeName, word_boundaries
@@ -30,31 +32,53 @@ from tokenizer.segment import SplitModeName, word_boundaries
 MANIFEST_NAME = "manifest.json"
 
 
-def _is_release(path: Path) -> bool:
-    return path.is_dir() and (path / MANIFEST_NAME).is_file()
+def _is_release(url: str) -> bool:
+    return storage.isfile(storage.join(url, MANIFEST_NAME))
 
 
-def _file_group(path: Path) -> str:
-    name = path.name
+def _basename(url: str) -> str:
+    return posixpath.basename(url.rstrip("/"))
+
+
+def _file_group(url: str) -> str:
+    name = _basename(url)
     for suffix in (".gz", ".jsonl", ".json", ".txt", ".parquet"):
         name = name.removesuffix(suffix)
     return name
 
 
-def _parquet_groups(paths: Iterable[Path], groups: dict[str, list[str]]) -> None:
-    for path in paths:
-        table = pq.read_table(path, columns=["text", "source"])
+def _parquet_groups(urls: Iterable[str], groups: dict[str, list[str]]) -> None:
+    for url in urls:
+        with storage.open_read(url) as f:
+            table = pq.read_table(f, columns=["text", "source"])
         for text, source in zip(
             table.column("text").to_pylist(), table.column("source").to_pylist(), strict=True
         ):
             groups[source].append(text)
 
 
-def read_text_file(path: Path) -> str:
-    """A ``.txt`` file in any common Japanese encoding, as ``jpcorpus run`` reads ``text_dir``
-    (:func:`corpus.text.encoding.decode_japanese`); a ValueError naming the file if not."""
+def _jsonl_groups(url: str, shown: str, groups: dict[str, list[str]]) -> None:
+    with storage.open_read(url) as raw:
+        f = gzip.GzipFile(fileobj=raw) if url.endswith(".gz") else raw
+        for lineno, raw_line in enumerate(f, start=1):
+            if not raw_line.strip():
+                continue
+            try:
+                obj = json.loads(raw_line.decode("utf-8"))
+                text = obj["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(
+                    f"{shown}:{lineno}: not a JSON object with a text field ({exc})"
+                ) from exc
+            groups[obj.get("source") or _file_group(url)].append(text)
+
+
+def read_text_file(path: str | Path) -> str:
+    """A ``.txt`` file (a path or URL) in any common Japanese encoding, as ``jpcorpus run``
+    reads ``text_dir`` (:func:`corpus.text.encoding.decode_japanese`); a ValueError
+    naming the file if not."""
     try:
-        return decode_japanese(path.read_bytes())[0]
+        return decode_japanese(storage.read_bytes(storage.resolve(path)))[0]
     except UndecodableText as exc:
         raise ValueError(
             f"{path}: not text in UTF-8, Shift_JIS, EUC-JP or ISO-2022-JP ({exc})"
@@ -64,47 +88,36 @@ def read_text_file(path: Path) -> str:
 
 
 def load_texts(paths: Sequence[str | Path]) -> dict[str, list[str]]:
-    """Texts grouped for evaluation.
+    """Texts grouped for evaluation; each path is a local path or an fsspec URL.
 
-    A release directory (or a ``.parquet`` shard) is grouped by its ``source`` column;
-    a ``.jsonl``/``.jsonl.gz`` file by each line's ``source`` if present, else by the
-    file name; a ``.txt`` file is one document named after the file; a folder of
-    ``.txt`` files is one group named after the folder.
+    A release directory (or a ``.parquet`` shard) is grouped by its ``source`` column
+    (shard paths in its manifest must stay inside it); a ``.jsonl``/``.jsonl.gz`` file
+    by each line's ``source`` if present, else by the file name; a ``.txt`` file is one
+    document named after the file; a folder of ``.txt`` files is one group named after
+    the folder.
     """
     groups: dict[str, list[str]] = defaultdict(list)
     for raw in paths:
-        path = Path(raw)
-        if _is_release(path):
-            manifest = read_manifest(path)
-            _parquet_groups((path / s["path"] for s in manifest["shards"]), groups)
-        elif path.is_dir():
-            files = sorted(path.glob("*.txt"))
+        shown = str(raw)
+        url = storage.resolve(raw)
+        if _is_release(url):
+            manifest = read_manifest(url)
+            _parquet_groups((storage.join(url, s["path"]) for s in manifest["shards"]), groups)
+        elif storage.isdir(url):
+            files = [n for n in storage.listdir(url) if n.endswith(".txt")]
             if not files:
                 raise ValueError(
-                    f"{path}: neither a release (no {MANIFEST_NAME}) nor a folder of .txt files"
+                    f"{shown}: neither a release (no {MANIFEST_NAME}) nor a folder of .txt files"
                 )
-            groups[path.name].extend(read_text_file(f) for f in files)
-        elif not path.is_file():
-            raise ValueError(f"{path}: no such file or directory")
-        elif path.name.endswith(".parquet"):
-            _parquet_groups([path], groups)
-        elif path.name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
-            opener = gzip.open if path.name.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                for lineno, raw_line in enumerate(f, start=1):
-                    if not raw_line.strip():
-                        continue
-                    try:
-                        line = raw_line.decode("utf-8")
-                        obj = json.loads(line)
-                        text = obj["text"]
-                    except (ValueError, KeyError, TypeError) as exc:
-                        raise ValueError(
-                            f"{path}:{lineno}: not a JSON object with a text field ({exc})"
-                        ) from exc
-                    groups[obj.get("source") or _file_group(path)].append(text)
+            groups[_basename(url)].extend(read_text_file(storage.join(url, f)) for f in files)
+        elif not storage.isfile(url):
+            raise ValueError(f"{shown}: no such file or directory")
+        elif url.endswith(".parquet"):
+            _parquet_groups([url], groups)
+        elif url.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
+            _jsonl_groups(url, shown, groups)
         else:
-            groups[_file_group(path)].append(read_text_file(path))
+            groups[_file_group(url)].append(read_text_file(url))
     return {k: [t for t in v if t] for k, v in groups.items() if any(v)}
 
 
@@ -217,10 +230,12 @@ def evaluate_model(
     reference: WordReference | None = None,
     name: str | None = None,
 ) -> list[Scores]:
-    """Scores of one SentencePiece model on every group (word alignment if ``reference``)."""
-    sp = SentencePieceProcessor(model_file=str(model_path))
+    """Scores of one SentencePiece model (a path or URL) on every group (word alignment
+    if ``reference``)."""
+    url = storage.resolve(model_path)
+    sp = SentencePieceProcessor(model_proto=storage.read_bytes(url))
     unk = sp.unk_id()
-    name = name or Path(model_path).name.removesuffix(".model")
+    name = name or _basename(url).removesuffix(".model")
     rows = []
     for group, texts in groups.items():
         s = Scores(name, group)

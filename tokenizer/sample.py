@@ -6,19 +6,22 @@ Two passes over the shards, one Ray task per row-group range:
    held-out ones (a hash of the document id decides, so the split does not depend
    on sharding or on the sample size);
 2. *draw*: each task keeps every training line whose hash falls under the rate
-   that fills ``max_chars`` and stops at its share of that bound, writing its lines
-   to its own file (SentencePiece reads the files as they are). Held-out documents
-   go to a separate file for evaluation; with pre-segmentation the task also counts
-   SudachiPy words.
+   that fills ``max_chars`` and stops at its share of that bound, and returns its
+   lines; the driver writes them to one local file per task (SentencePiece reads
+   the files as they are). Held-out documents go to a separate file for
+   evaluation; with pre-segmentation the task also counts SudachiPy words.
 
-Memory stays bounded: no task holds more than one row group, and the driver only
-adds up small statistics (and, with pre-segmentation, word counts).
+Shards are read where they are (a local path or an fsspec URL such as
+``s3://bucket/jp/corpus``), so the tasks may run on any node of a cluster; only the
+driver's disk holds the sample. Memory stays bounded: no task holds more than one
+row group and its share of the sample, and the driver holds the sample's bound.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -30,6 +33,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from corpus import storage
 from manifests.release import SHARDS, read_manifest
 from tokenizer.segment import SplitModeName, word_spans
 from tokenizer.settings import MAX_SENTENCE_CHARS, SampleSpec
@@ -95,22 +99,46 @@ class ShardPart:
     index: int
 
 
-def shard_paths(release: str | Path) -> list[Path]:
-    """The release's shard files, in manifest order."""
-    release = Path(release)
+PROCESS_LOCAL = ("memory",)
+"""fsspec protocols whose files live only in the driver's process: Ray workers cannot
+read them, so their shards are copied to the driver's disk first."""
+
+
+def shard_paths(release: str) -> list[str]:
+    """The release's shard files (paths or URLs), in manifest order.
+
+    A shard path in the manifest must stay inside the release
+    (:func:`corpus.storage.safe_relpath`); one that does not raises ``UnsafePath``.
+    """
+    release = str(release)
     manifest = read_manifest(release)
-    paths = [release / s["path"] for s in manifest.get("shards", [])]
+    paths = [storage.join(release, s["path"]) for s in manifest.get("shards", [])]
     if not paths:
-        paths = sorted((release / SHARDS).glob("*.parquet"))
+        folder = storage.join(release, SHARDS)
+        names = [n for n in storage.listdir(folder) if n.endswith(".parquet")]
+        paths = [storage.join(folder, n) for n in names]
     return paths
 
 
-def plan_parts(
-    release: str | Path, row_groups_per_task: int = ROW_GROUPS_PER_TASK
-) -> list[ShardPart]:
+def readable_by_workers(paths: list[str], stage_dir: str | Path) -> list[str]:
+    """``paths`` as Ray workers can read them: files of a process-local filesystem
+    (``memory://``) are copied under ``stage_dir``; other paths and URLs are kept."""
+    out = []
+    for i, path in enumerate(paths):
+        if storage.protocol(path) in PROCESS_LOCAL:
+            local = Path(stage_dir) / f"{i:05d}-{os.path.basename(path)}"
+            storage.get_file(path, local)
+            path = str(local)
+        out.append(path)
+    return out
+
+
+def plan_parts(paths: list[str], row_groups_per_task: int = ROW_GROUPS_PER_TASK) -> list[ShardPart]:
+    """Ray tasks for the shards ``paths``: ranges of ``row_groups_per_task`` row groups."""
     parts: list[ShardPart] = []
-    for path in shard_paths(release):
-        n = pq.ParquetFile(path).num_row_groups
+    for path in paths:
+        with storage.open_read(path) as f:
+            n = pq.ParquetFile(f).num_row_groups
         for start in range(0, n, row_groups_per_task):
             groups = tuple(range(start, min(n, start + row_groups_per_task)))
             parts.append(ShardPart(str(path), groups, len(parts)))
@@ -118,10 +146,11 @@ def plan_parts(
 
 
 def _rows(part: ShardPart) -> Iterator[dict[str, Any]]:
-    pf = pq.ParquetFile(part.path)
-    for rg in part.row_groups:
-        table = pf.read_row_group(rg, columns=["id", "text", "source", "license"])
-        yield from table.to_pylist()
+    with storage.open_read(part.path) as f:
+        pf = pq.ParquetFile(f)
+        for rg in part.row_groups:
+            table = pf.read_row_group(rg, columns=["id", "text", "source", "license"])
+            yield from table.to_pylist()
 
 
 @dataclass
@@ -147,10 +176,12 @@ def measure_part(part: ShardPart, spec: SampleSpec) -> PartMeasure:
 
 @dataclass
 class PartSample:
-    """What one draw task wrote and counted."""
+    """What one draw task drew and counted: its lines (UTF-8, one per line) and its
+    held-out documents (gzipped JSON lines); the driver writes them to its own disk."""
 
-    lines_path: str
-    heldout_path: str | None
+    index: int
+    lines_data: bytes = b""
+    heldout_data: bytes | None = None
     lines: int = 0
     chars: int = 0
     docs: int = 0
@@ -168,15 +199,13 @@ def draw_part(
     rate: float,
     quota: int,
     heldout_quota: int,
-    work_dir: str,
     presegment: SplitModeName | None = None,
 ) -> PartSample:
-    """Write this part's sampled lines (and held-out documents) under ``work_dir``."""
-    lines_path = os.path.join(work_dir, f"lines-{part.index:05d}.txt")
-    heldout_path = os.path.join(work_dir, f"heldout-{part.index:05d}.jsonl.gz")
-    out = PartSample(lines_path, heldout_path if heldout_quota > 0 else None)
+    """This part's sampled lines (and held-out documents), and what they hold."""
+    out = PartSample(part.index)
     words: Counter | None = Counter() if presegment else None
-    with open(lines_path, "w", encoding="utf-8") as f, _maybe_gzip(out.heldout_path) as held:
+    lines_buf, held_buf = io.StringIO(), io.BytesIO()
+    with _maybe_gzip(held_buf if heldout_quota > 0 else None) as held:
         for row in _rows(part):
             doc_id, text = row["id"], row["text"]
             if is_held_out(doc_id, spec):
@@ -194,7 +223,7 @@ def draw_part(
                     continue
                 if out.chars + len(line) > quota:
                     break
-                f.write(line + "\n")
+                lines_buf.write(line + "\n")
                 out.lines += 1
                 out.chars += len(line)
                 taken += len(line)
@@ -205,6 +234,8 @@ def draw_part(
                 out.by_source[row["source"]] += taken
                 out.by_license[row["license"]] += taken
                 out.docs_by_license[row["license"]] += 1
+    out.lines_data = lines_buf.getvalue().encode("utf-8")
+    out.heldout_data = held_buf.getvalue() if heldout_quota > 0 else None
     out.words = words
     return out
 
@@ -217,8 +248,21 @@ class _NoFile:
         return None
 
 
-def _maybe_gzip(path: str | None):
-    return gzip.open(path, "wb") if path else _NoFile()
+def _maybe_gzip(buffer: io.BytesIO | None):
+    return gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) if buffer is not None else _NoFile()
+
+
+def _write_part(result: PartSample, work_dir: str) -> tuple[str | None, str | None]:
+    """The part's lines and held-out documents as files under ``work_dir`` (None: nothing)."""
+    lines_path = heldout_path = None
+    if result.lines:
+        lines_path = os.path.join(work_dir, f"lines-{result.index:05d}.txt")
+        Path(lines_path).write_bytes(result.lines_data)
+    if result.heldout_data is not None and result.heldout_docs:
+        heldout_path = os.path.join(work_dir, f"heldout-{result.index:05d}.jsonl.gz")
+        Path(heldout_path).write_bytes(result.heldout_data)
+    result.lines_data, result.heldout_data = b"", None  # written: no need to hold them
+    return lines_path, heldout_path
 
 
 @dataclass
@@ -256,17 +300,18 @@ class Sample:
 
 
 def draw_sample(
-    release: str | Path,
+    parts: list[ShardPart],
     spec: SampleSpec,
     work_dir: str | Path,
     presegment: SplitModeName | None = None,
+    release: str = "release",
 ) -> Sample:
-    """Draw the bounded sample with one Ray task per part (Ray must be initialised)."""
+    """Draw the bounded sample of ``parts`` with one Ray task per part (Ray must be
+    initialised); the sample's files are written under the local ``work_dir``."""
     import ray
 
     work_dir = str(work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    parts = plan_parts(release)
     if not parts:
         raise ValueError(f"{release}: the release has no shards to train on")
     measure = ray.remote(num_cpus=1)(measure_part)
@@ -282,12 +327,27 @@ def draw_sample(
         quota = -(-spec.max_chars * m.train_chars // train_chars)  # ceiling
         quota = min(quota, spec.max_chars)
         hq = -(-spec.holdout_max_chars * m.heldout_chars // heldout_chars) if heldout_chars else 0
-        futures.append(draw.remote(p, spec, rate, quota, hq, work_dir, presegment))
-    results: list[PartSample] = ray.get(futures)
-    return _combine(results, train_chars, rate, presegment is not None)
+        futures.append(draw.remote(p, spec, rate, quota, hq, presegment))
+    results: list[PartSample] = []
+    files: dict[int, tuple[str | None, str | None]] = {}
+    pending = futures
+    while pending:  # write each part as it arrives: the driver holds one part's lines
+        done, pending = ray.wait(pending, num_returns=1)
+        result = ray.get(done[0])
+        files[result.index] = _write_part(result, work_dir)
+        results.append(result)
+    results.sort(key=lambda r: r.index)
+    return _combine(results, [files[r.index] for r in results], train_chars, rate, presegment)
 
 
-def _combine(results: list[PartSample], train_chars: int, rate: float, with_words: bool) -> Sample:
+def _combine(
+    results: list[PartSample],
+    files: list[tuple[str | None, str | None]],
+    train_chars: int,
+    rate: float,
+    presegment: SplitModeName | None,
+) -> Sample:
+    with_words = presegment is not None
     by_source: Counter = Counter()
     by_license: Counter = Counter()
     docs_by_license: Counter = Counter()
@@ -299,8 +359,8 @@ def _combine(results: list[PartSample], train_chars: int, rate: float, with_word
         if words is not None and r.words:
             words.update(r.words)
     return Sample(
-        line_files=[r.lines_path for r in results if r.lines],
-        heldout_files=[r.heldout_path for r in results if r.heldout_path and r.heldout_docs],
+        line_files=[lines for lines, _ in files if lines],
+        heldout_files=[held for _, held in files if held],
         release_train_chars=train_chars,
         rate=rate,
         lines=sum(r.lines for r in results),

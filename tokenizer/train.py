@@ -2,14 +2,22 @@
 
 Outputs beside ``PREFIX``: ``PREFIX.model``, ``PREFIX.vocab``, ``PREFIX-hf/tokenizer.json``
 (+ its config files), ``PREFIX.card.md`` and ``PREFIX.card.json``.
+
+The release and ``PREFIX`` are local paths or fsspec URLs (``s3://bucket/tok/ja``,
+``file:///data/tok/ja``); relative paths resolve against the current directory.
+SentencePiece works on local files: the sample and every output are made in a local
+temporary folder, and the outputs are copied to ``PREFIX`` only once all of them
+exist, each file appearing whole (:func:`corpus.storage.put_file`), the card last.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -17,13 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus import storage
 from corpus.ray_runtime import ray_session
 from manifests.release import read_manifest
 from tokenizer.card import card_markdown
 from tokenizer.evaluate import Scores, evaluate, load_texts
 from tokenizer.hf_export import HF_DIR_SUFFIX, export_hf, parity_mismatches
 from tokenizer.model_edit import finish_model
-from tokenizer.sample import Sample, draw_sample
+from tokenizer.sample import Sample, draw_sample, plan_parts, readable_by_workers, shard_paths
 from tokenizer.settings import SampleSpec, TrainSettings
 from tokenizer.spm_worker import run_training
 
@@ -38,22 +47,26 @@ class ReleaseError(ValueError):
     """The directory is not a release we can train from."""
 
 
+class PublishError(OSError):
+    """The outputs could not be copied to ``PREFIX``; the trained files are kept locally."""
+
+
 @dataclass
 class TrainResult:
-    model_path: Path
-    hf_dir: Path
-    card_path: Path
+    model_path: str
+    hf_dir: str
+    card_path: str
     card: dict[str, Any]
     scores: list[Scores]
 
 
-def _release_info(release: Path) -> dict[str, Any]:
+def _release_info(release: str) -> dict[str, Any]:
     try:
         manifest = read_manifest(release)
     except FileNotFoundError as exc:
         raise ReleaseError(f"{release}: not a release (no manifest.json)") from exc
     return {
-        "path": str(release),
+        "path": release,
         "name": manifest.get("name"),
         "version": manifest.get("version"),
         "created_at": manifest.get("created_at"),
@@ -96,6 +109,52 @@ def _parity_texts(heldout: dict[str, list[str]], sample: Sample) -> list[str]:
     return lines[:PARITY_LINES] + docs
 
 
+def prefix_name(prefix: str) -> str:
+    """The last part of ``PREFIX``, which every output's name starts with.
+
+    >>> prefix_name("s3://bucket/tok/sample-ja"), prefix_name("/data/tok/sample-ja")
+    ('sample-ja', 'sample-ja')
+    """
+    _, inner = storage.filesystem(prefix)
+    name = posixpath.basename(inner.rstrip("/"))
+    bucket_only = storage.protocol(prefix) in storage.EXTRAS and "/" not in inner.strip("/")
+    if not name or name in (".", "..") or bucket_only or prefix.endswith("/"):
+        raise ValueError(
+            f"{prefix}: --out is a prefix for files (like s3://bucket/tok/sample-ja), "
+            "not a bucket or folder"
+        )
+    return name
+
+
+def output_names(name: str, staged: Path) -> list[str]:
+    """The files made for ``name`` under ``staged``, relative, in publishing order: the
+    Hugging Face folder, the vocabulary and the model, then the card (last, so a prefix
+    with a card is complete)."""
+    card = [f"{name}.card.json", f"{name}.card.md"]
+    files = storage.files_under(str(staged))
+    return [f for f in files if f not in card] + [c for c in card if c in files]
+
+
+def publish(files: Sequence[tuple[Path, str]]) -> None:
+    """Copy each local file to its destination (a path or URL), each appearing whole.
+
+    On failure the files already copied are removed (best effort) and
+    :class:`PublishError` names the destination; the local files are left as they are.
+    """
+    done: list[str] = []
+    try:
+        for local, target in files:
+            storage.put_file(local, target)
+            done.append(target)
+    except (OSError, ValueError) as exc:
+        for target in done:
+            try:
+                storage.remove(target)
+            except (OSError, ValueError):
+                pass
+        raise PublishError(f"{target}: could not write the outputs ({exc})") from exc
+
+
 def train_tokenizer(
     release: str | Path,
     out_prefix: str | Path,
@@ -109,17 +168,84 @@ def train_tokenizer(
     keep_sample: bool = False,
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
 ) -> TrainResult:
-    release = Path(release)
+    """Train from the release ``release`` and write the outputs beside ``out_prefix``.
+
+    Both are local paths or fsspec URLs. Nothing appears at ``out_prefix`` unless
+    training, export and evaluation all succeeded; ``keep_sample`` also copies the
+    sample to ``PREFIX.work/``.
+    """
+    release = storage.resolve(release)
     info = _release_info(release)
-    out_prefix = Path(out_prefix)
-    out_prefix.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(f"{out_prefix}.work")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    out_prefix = storage.resolve(out_prefix)
+    name = prefix_name(out_prefix)
+    stage = Path(tempfile.mkdtemp(prefix="jpcorpus-tokenizer-"))
+    try:
+        result = _train_staged(
+            release,
+            info,
+            stage,
+            name,
+            settings,
+            spec,
+            preset_name=preset_name,
+            ray_address=ray_address,
+            eval_paths=eval_paths,
+            baselines=baselines,
+            log=log,
+        )
+        outputs, work = stage / "out", stage / "work"
+        files = [(outputs / f, out_prefix + f[len(name) :]) for f in output_names(name, outputs)]
+        storage.remove(f"{out_prefix}.work", recursive=True)  # an earlier run's sample
+        if keep_sample:
+            kept = [(work / f, f"{out_prefix}.work/{f}") for f in storage.files_under(str(work))]
+            files = kept + files
+        try:
+            publish(files)
+        except PublishError as exc:
+            kept_stage, stage = stage, None  # the trained files stay for the user
+            raise PublishError(f"{exc}; the trained files are in {kept_stage / 'out'}") from exc
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+    log(f"wrote {len(files)} files beside {out_prefix}")
+    return TrainResult(
+        model_path=f"{out_prefix}.model",
+        hf_dir=f"{out_prefix}{HF_DIR_SUFFIX}",
+        card_path=f"{out_prefix}.card.md",
+        card=result[0],
+        scores=result[1],
+    )
+
+
+def _train_staged(
+    release: str,
+    info: dict[str, Any],
+    stage: Path,
+    name: str,
+    settings: TrainSettings,
+    spec: SampleSpec,
+    *,
+    preset_name: str,
+    ray_address: str | None,
+    eval_paths: Sequence[str | Path],
+    baselines: Sequence[str | Path],
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], list[Scores]]:
+    """Sample, train, export, evaluate and write the card, all under the local ``stage``:
+    ``stage/work`` holds the sample, ``stage/out`` the outputs named ``name``."""
+    work, outputs = stage / "work", stage / "out"
+    work.mkdir()
+    outputs.mkdir()
+    out_prefix = outputs / name
+    shards = readable_by_workers(shard_paths(release), work / "shards")
+    parts = plan_parts(shards)
 
     t0 = time.perf_counter()
     with ray_session(ray_address, object_store_bytes=SAMPLING_OBJECT_STORE_BYTES):
-        sample = draw_sample(release, spec, work / "sample", settings.presegment_mode)
+        sample = draw_sample(
+            parts, spec, work / "sample", settings.presegment_mode, release=release
+        )
+    shutil.rmtree(work / "shards", ignore_errors=True)
     sample_seconds = time.perf_counter() - t0
     log(
         f"sample: {sample.chars:,} characters in {sample.lines:,} lines from {sample.docs:,} documents ({sample_seconds:.1f} s)"
@@ -135,7 +261,7 @@ def train_tokenizer(
     model_path = Path(f"{out_prefix}.model")
     edits = finish_model(model_path, digit_groups_on=settings.numbers == "groups")
     log(
-        f"trained {model_path} in {run.seconds:.1f} s, {run.cpu_seconds:.1f} s CPU "
+        f"trained {model_path.name} in {run.seconds:.1f} s, {run.cpu_seconds:.1f} s CPU "
         f"(peak {run.peak_rss_bytes / 2**20:,.0f} MiB)"
     )
 
@@ -147,7 +273,7 @@ def train_tokenizer(
     parity = (
         f"identical ids on {len(parity_texts) - len(mismatches):,} of {len(parity_texts):,} texts"
     )
-    log(f"exported {tokenizer_json}: {parity}")
+    log(f"exported {hf_dir.name}/tokenizer.json: {parity}")
 
     groups = {f"heldout:{k}": v for k, v in heldout.items()}
     if eval_paths:
@@ -155,14 +281,14 @@ def train_tokenizer(
     scores = evaluate([model_path, *baselines], groups) if groups else []
 
     card = {
-        "name": out_prefix.name,
+        "name": name,
         "preset": preset_name,
         "vocab_size": _vocab_size(model_path),
         "files": {
             "model": model_path.name,
-            "vocab": f"{out_prefix.name}.vocab",
+            "vocab": f"{name}.vocab",
             "hf": hf_dir.name,
-            "card": f"{out_prefix.name}.card.md",
+            "card": f"{name}.card.md",
         },
         "release": info,
         "settings": settings.model_dump(mode="json"),
@@ -179,14 +305,11 @@ def train_tokenizer(
         "hf_parity": parity,
         "evaluation": [s.as_dict() for s in scores],
     }
-    card_path = Path(f"{out_prefix}.card.md")
-    card_path.write_text(card_markdown(card, scores), encoding="utf-8")
+    Path(f"{out_prefix}.card.md").write_text(card_markdown(card, scores), encoding="utf-8")
     Path(f"{out_prefix}.card.json").write_text(
         json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    if not keep_sample:
-        shutil.rmtree(work, ignore_errors=True)
-    return TrainResult(model_path, hf_dir, card_path, card, scores)
+    return card, scores
 
 
 def _vocab_size(model_path: Path) -> int:
