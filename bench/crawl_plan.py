@@ -63,9 +63,9 @@ def figures() -> dict[str, Figure]:
         # ---- keep rates (assumptions except langid)
         Figure("langid_keep", 0.93, "", "RESULTS.md, pre-filter 5 % mix: langid keeps 186 of the ~200 pages passed"),
         Figure("quality_keep", 0.60, "", "assumption: web text loses far more to the quality rules than curated text (8 % here)"),
-        Figure("dedup_keep", 0.76, "", "assumption: 30 % of documents in duplicate clusters → 24 % removed (bench/dedup_at_scale.py synthetic mix)"),
+        Figure("dedup_keep", 0.76, "", "assumption: 30 % of documents in duplicate clusters → 24–26 % removed (bench/dedup_at_scale.py synthetic mix)"),
         # ---- output sizes
-        Figure("parquet_ratio", 5.8, "× text bytes", "RESULTS.md, MCP bench: 690 M chars (≈2.07 GB UTF-8) in 354 MiB of zstd Parquet"),
+        Figure("parquet_ratio", 5.6, "× text bytes", "RESULTS.md, MCP bench: 690 M chars (≈2.07 GB UTF-8) in 354 MiB (371 MB) of zstd Parquet"),
         Figure("rejected_row_bytes", 60, "B/row", "assumption: a rejected/ row (id, url, stage, reason; no text) after zstd"),
         # ---- dedup scratch (from corpus/dedup/job.py)
         Figure("sig_bytes", 512, "B/doc", "corpus/dedup/job.py: 128 × uint32 signature (sig/*.npy)"),
