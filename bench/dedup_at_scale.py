@@ -56,7 +56,7 @@ sys.path.insert(0, str(BENCH))
 
 from corpus.dedup import job  # noqa: E402
 from corpus.dedup.lsh import optimal_banding  # noqa: E402
-from corpus.dedup.tasks import LocalTasks, peak_rss_mb  # noqa: E402
+from corpus.dedup.tasks import LocalTasks, StepUsage, peak_rss_mb  # noqa: E402
 
 BANDING = optimal_banding(0.8, 128)
 """The stage's default banding (12 bands × 10 rows)."""
@@ -255,6 +255,7 @@ class ForkedTasks:
         self.baseline = forked(_noop)[1]
         self.peak: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.usage = StepUsage()  # what run_dedup reads
 
     def map(self, fn: Any, calls: list[tuple]) -> list[Any]:
         results = []
@@ -263,6 +264,7 @@ class ForkedTasks:
             name = fn.__name__
             self.peak[name] = max(self.peak.get(name, 0.0), rss - self.baseline)
             self.cpu[name] = self.cpu.get(name, 0.0) + cpu
+            self.usage.record(name, rss, cpu)
             results.append(result)
         return results
 
@@ -333,6 +335,42 @@ def skew(cluster: int, root: Path) -> dict[str, Any]:
     return simulate(cluster, 1, max(1, cluster // 50_000), rates, root)
 
 
+def check(megabytes: float, root: Path) -> dict[str, Any]:
+    """The real job on the dedup benchmark's corpus (real sentences, 15 % near and 5 % exact
+    copies) in one partition, then the synthetic records at the same size and duplication:
+    per-step memory of both, to see that the synthetic input loads the steps alike."""
+    from dedup_bench import make_corpus
+
+    folder = root / "check"
+    shutil.rmtree(folder, ignore_errors=True)
+    made = make_corpus(folder / "in", megabytes, parts=4)
+    inputs = sorted(str(p) for p in (folder / "in").glob("*.parquet"))
+    runner = ForkedTasks()
+    cfg = job.DedupConfig(banding=BANDING, partitions=1)
+    summary = job.run_dedup(inputs, str(folder / "out"), cfg, runner)
+    shutil.rmtree(folder, ignore_errors=True)
+    n = summary["documents"]
+    clustered = summary["edges"] and n - (n - summary["duplicates"]["exact_duplicate"]
+                                          - summary["duplicates"]["near_duplicate"])  # fmt: skip
+    rates = {"dup_share": 2 * clustered / n, "false_per_doc": summary["rejected_by_verification"] / n,
+             "zipf": 2.0, "max_cluster_share": 2 / n, "band_agree": 0.5}  # fmt: skip
+    synthetic = simulate(n, 1, 4, rates, root)
+    return {
+        "corpus": made,
+        "real": {
+            "documents": n,
+            "candidate_pairs": summary["candidate_pairs"],
+            "edges": summary["edges"],
+            "duplicates": summary["duplicates"],
+            "rounds": summary["component_rounds"],
+            "peak_mb": {k: round(v, 1) for k, v in runner.peak.items()},
+            "cpu_s": {k: round(v, 2) for k, v in runner.cpu.items()},
+            "baseline_mb": round(runner.baseline, 1),
+        },
+        "synthetic": synthetic,
+    }
+
+
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least squares ``y = a + b·x``."""
     b, a = np.polyfit(np.array(xs, float), np.array(ys, float), 1)
@@ -341,7 +379,8 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=["rate", "simulate", "all"], default="all")
+    ap.add_argument("--part", choices=["rate", "simulate", "check", "all"], default="all")
+    ap.add_argument("--check-mb", type=float, default=100.0, help="corpus size for --part check")
     ap.add_argument("--docs", type=int, default=4000, help="real pieces for the rate")
     ap.add_argument("--piece-chars", type=int, default=3000)
     ap.add_argument("--scales", default="1e5,1e6", help="documents per simulated run (P=1)")
@@ -390,6 +429,20 @@ def main() -> None:
             print(json.dumps(r))
         out["skew"] = skews
         report(out, args.node_gb, args.cores_per_node)
+    if args.part == "check":
+        got = check(args.check_mb, args.root)
+        out["check"] = got
+        real, syn = got["real"], got["synthetic"]
+        print(f"corpus: {got['corpus']}")
+        print(f"real: {real['documents']} docs, {real['candidate_pairs']} candidates, "
+              f"{real['edges']} edges, {real['duplicates']}, {real['rounds']} rounds")  # fmt: skip
+        print(f"synthetic: {syn['documents']} docs, {syn['candidate_pairs']} candidates, "
+              f"{syn['edges']} edges, {syn['clustered']} clustered, {syn['rounds']} rounds\n")  # fmt: skip
+        print("| step | real corpus MB | synthetic MB |")
+        print("|---|---:|---:|")
+        for step in real["peak_mb"]:
+            print(f"| {step} | {real['peak_mb'][step]:.0f} | "
+                  f"{syn['peak_mb'].get(step, float('nan')):.0f} |")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
 
