@@ -226,7 +226,7 @@ def hours(seconds: float) -> float:
     return seconds / 3600
 
 
-def model(v: dict[str, float], dedup: dict[str, Any] | None) -> dict[str, Any]:
+def model(v: dict[str, float]) -> dict[str, Any]:
     """Counts, CPU seconds, bytes and memory per stage."""
     pages = v["pages"]
     warc_mb = v["warc_bytes"] / 1e6
@@ -331,7 +331,7 @@ def print_model(m: dict[str, Any], v: dict[str, float], dedup: dict[str, Any] | 
     low = dict(v)
     html_kb = c["html_kb_per_page"]
     low["extract_s_per_mb"] = v["extract_ms_bench_page"] / 1e3 / (html_kb / 1e3)
-    ml = model(low, dedup)
+    ml = model(low)
     print(f"Sensitivity: extraction is the plan's one large cost and its least certain figure "
           f"(per MB of the 53 KB law pages, scaled to {html_kb:.0f} KB pages: "
           f"{v['extract_s_per_mb'] * html_kb:.0f} ms/page). At the bench pages' "
@@ -422,7 +422,7 @@ def main() -> None:
         print()
     print_figures(figs)
     v = {k: f.value for k, f in figs.items()}
-    m = model(v, dedup)
+    m = model(v)
     print_model(m, v, dedup)
 
 

@@ -1,7 +1,7 @@
 """The dedup job at 10⁸–10⁹ documents: candidate-pair rate on real text, then the job's own
 per-partition steps on synthetic band records, memory per step, extrapolated.
 
-Two parts (``--part rate``, ``--part simulate``; both by default):
+Two parts (``--part rate``, ``--part simulate``; both by default), and a check:
 
 * **rate** — ``run_dedup`` (in-process tasks) on a few thousand pieces of real text of the
   shared data (Aozora works, e-Gov laws, Wikipedia articles, cut into pieces of
@@ -26,9 +26,13 @@ of a ``1024·n``-document run, apart from skew (the largest duplicate cluster la
 one label partition and its hub's edges in one node partition), which is measured
 separately with single clusters of growing size and extrapolated.
 
+``--part check`` runs the real job (real sentences, 15 % near and 5 % exact copies) in one
+partition beside synthetic records of the same size and duplication, to compare their memory.
+
 Usage::
 
     .venv/bin/python bench/dedup_at_scale.py --part rate --docs 4000
+    .venv/bin/python bench/dedup_at_scale.py --part check --check-mb 100
     .venv/bin/python bench/dedup_at_scale.py --part simulate --scales 1e5,1e6 --json /tmp/x.json
 """
 
