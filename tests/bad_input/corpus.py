@@ -352,7 +352,7 @@ def build(root: Path, big: int) -> dict[str, Expect]:
     """Write the corpus under ``root``; ``big`` is the size of the one huge document in bytes.
 
     ``root/<source>/`` holds what the end-to-end run reads (:data:`PIPELINE`, one Ray task
-    per file for ``jsonl`` and ``warc``, so kept to the kinds the issue lists);
+    per file for ``jsonl`` and ``warc``, so kept to the kinds listed above);
     ``root/more/<source>/`` holds further variants read by the reader tests only.
     Returns the expected outcome per file name (names are unique across the corpus).
     """

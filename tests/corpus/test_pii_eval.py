@@ -1,4 +1,4 @@
-"""A slice of the PII evaluation on the bundled sample: the issue's goals must hold.
+"""A slice of the PII evaluation on the bundled sample: the evaluation's goals must hold.
 
 The full run (Tatoeba and Wikipedia carriers, 156 law files) is
 ``python -m corpus.pii.evaluation --data /work/shared/data``.
