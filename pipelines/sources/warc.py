@@ -46,6 +46,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, Decompress
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from corpus import storage
 from corpus.document import Document, make_document, reject
 from corpus.text.encoding import UndecodableText, decode_japanese, whatwg_codec
 from licenses.html import parse_html
@@ -69,7 +71,7 @@ from licenses.pdf import detect_pdf_license
 from licenses.web import PageAssessment, assess_page
 from pipelines.crawler.crawl import PRODUCT_TOKEN
 from pipelines.sources.base import Source, SourceParams, register_source
-from pipelines.sources.files import DecompressionBomb, InputRejected, expand_paths, open_binary
+from pipelines.sources.files import DecompressionBomb, InputRejected, expand_urls, open_url
 from pipelines.sources.limits import (
     EXPANSION_FLOOR,
     MAX_EXPANSION_RATIO,
@@ -116,8 +118,8 @@ class WarcSource(Source):
     source_type: ClassVar[str] = "warc"
     Params = WarcParams
 
-    def _files(self) -> list[Path]:
-        return expand_paths(self.resolve(self.params.path), "path", WARC_SUFFIXES)
+    def _files(self) -> list[str]:
+        return expand_urls(self.locate(self.params.path), "path", WARC_SUFFIXES)
 
     def check(self) -> None:
         self._files()
@@ -126,7 +128,7 @@ class WarcSource(Source):
         return [{"file": str(p)} for p in self._files()]
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
-        yield from WarcReader(self.params).read(Path(task["file"]))
+        yield from WarcReader(self.params).read(task["file"])
 
 
 # --------------------------------------------------------------------------- reading
@@ -161,8 +163,10 @@ class WarcReader:
     def __init__(self, params: WarcParams) -> None:
         self.params = params
 
-    def read(self, path: Path) -> Iterator[Document]:
-        if path.stat().st_size == 0:
+    def read(self, path: str | Path) -> Iterator[Document]:
+        """The documents of the archive at ``path`` (a local path or an fsspec URL)."""
+        path = str(path)
+        if storage.size(path) == 0:
             yield self._broken_archive(path, "0 bytes", reason="empty_file")
             return
         site = self._site_files(path)
@@ -172,7 +176,7 @@ class WarcReader:
         except InputRejected as exc:  # a bomb: one rejected record for the rest
             yield self._broken_archive(path, str(exc), reason=exc.reason)
 
-    def _pages(self, path: Path, site: _SiteFiles, seen: set[str]) -> Iterator[Document]:
+    def _pages(self, path: str, site: _SiteFiles, seen: set[str]) -> Iterator[Document]:
         for item in _records(path, self.params.max_payload_bytes):
             if isinstance(item, str):  # the archive broke: one rejected record for the rest
                 yield self._broken_archive(path, item)
@@ -321,17 +325,17 @@ class WarcReader:
         doc.metadata["raw_sha256"] = capture.payload_sha256
         return doc
 
-    def _broken_archive(self, path: Path, error: str, reason: str = "") -> Document:
+    def _broken_archive(self, path: str, error: str, reason: str = "") -> Document:
         """One rejected record for the rest of an archive that cannot be read further."""
         reason = reason or f"malformed_archive:{error.split(':', 1)[0]}"
-        locator = f"{path.name}#{reason}"
+        locator = f"{posixpath.basename(path)}#{reason}"
         doc = make_document(
             text="", source=self.params.name, source_id=locator, url="", raw=locator
         )
         doc.metadata["reject_detail"] = f"{path}: {error}"[:1000]
         return reject(doc, "read", reason)
 
-    def _site_files(self, path: Path) -> _SiteFiles:
+    def _site_files(self, path: str) -> _SiteFiles:
         """First pass: the robots.txt and tdmrep.json responses in this archive."""
         site = _SiteFiles()
         try:
@@ -391,7 +395,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
 
 
-def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Capture | str]:
+def _records(path: str, max_payload: int, only: Any = None) -> Iterator[_Capture | str]:
     """Response/resource captures of an archive; a ``str`` (the error) if the file breaks.
 
     A gzip file that is one single member (not per-record gzip) is read again as one
@@ -400,7 +404,7 @@ def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Captur
     """
     done = 0
     try:
-        with open(path, "rb") as f:
+        with storage.open_read(path) as f:
             for capture in _iterate(f, max_payload, only):
                 done += 1
                 yield capture
@@ -416,7 +420,7 @@ def _records(path: Path, max_payload: int, only: Any = None) -> Iterator[_Captur
         yield f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
         return
     try:  # one gzip member around the whole file: read it as a plain stream
-        with open_binary(path) as f:
+        with open_url(path) as f:
             for i, capture in enumerate(_iterate(f, max_payload, only)):
                 if i >= done:
                     yield capture

@@ -260,3 +260,18 @@ def test_conflict_policy_drop(tmp_path: Path) -> None:
 def test_reader_can_be_used_directly(archive: Path) -> None:
     docs = list(WarcReader(WarcParams(path=str(archive))).read(archive))
     assert len(docs) == len(EXPECTED) + 1
+
+
+def test_archives_behind_a_url_read_as_the_local_files() -> None:
+    """The fixture folder copied to a ``memory://`` store (any fsspec URL) gives the same
+    documents, broken and single-member-gzip archives included."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for path in sorted(FIXTURES.glob("*.*arc*")):
+        fs.pipe(f"/warc-url-test/{path.name}", path.read_bytes())
+    local = read(FIXTURES)
+    remote = read("memory://warc-url-test")  # type: ignore[arg-type]
+    key = [(d.metadata["url"], outcome(d), d.text) for d in local]
+    assert [(d.metadata["url"], outcome(d), d.text) for d in remote] == key
+    assert len(local) > 5
