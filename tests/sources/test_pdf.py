@@ -312,3 +312,28 @@ def test_pdf_responses_in_a_warc_archive(tmp_path: Path) -> None:
         "license",
         "no-license",
     )
+
+
+def test_broken_cross_reference_table_is_read_or_rejected_never_raised() -> None:
+    data, want = make_pdf("horizontal", 300)
+    at = data.rindex(b"startxref")
+    broken = data[:at] + b"startxref\n999999\n%%EOF\n"  # the table is not where it says
+    try:
+        got = extract_pdf(broken).text
+    except PdfRejected as exc:
+        assert exc.reason == "broken_pdf"
+    else:  # pdfminer falls back to scanning the objects
+        assert "".join(got.split()) == "".join(want.split())
+
+
+def test_huge_page_count_is_rejected_before_any_text_is_read() -> None:
+    n = 3001
+    kids = b" ".join(b"%d 0 R" % (i + 3) for i in range(n))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n),
+    ]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"] * n
+    with pytest.raises(PdfRejected) as info:
+        extract_pdf(_raw_pdf(objects), deadline_s=120)
+    assert info.value.reason == "too_many_pages"
