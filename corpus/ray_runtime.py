@@ -51,15 +51,14 @@ def make_private() -> None:
     os.environ.update(PRIVATE_ENV)
     # token authentication, Ray's default for a new local instance, asked for by name so
     # that Ray does not announce having switched it on
-    ask_for_token = "RAY_AUTH_MODE" not in os.environ
-    if ask_for_token:
-        os.environ["RAY_AUTH_MODE"] = "token"
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
     import ray._private.ray_constants as constants
 
     # the constant is read when ray is first imported; keep it in step with the env
     constants.ENABLE_RAY_CLUSTER = False
-    if ask_for_token:
-        _reload_ray_config()
+    # Ray caches its configuration once per process: an earlier Ray in this process (a
+    # cluster started with other settings) must not decide how this one authenticates
+    _reload_ray_config()
 
 
 def _reload_ray_config() -> None:
