@@ -54,6 +54,7 @@ from licenses.registry import get_license, registry
 
 __all__ = [
     "ALL_RIGHTS_RESERVED",
+    "ALL_RIGHTS_RESERVED_RE",
     "GOV_STANDARD_TERMS_2",
     "Finding",
     "SetAside",
@@ -233,7 +234,7 @@ _DISCUSSION_AFTER_RE = re.compile(
 _COMPATIBLE_RE = re.compile(r"互換|compatible", re.I)
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？!?\n])|(?<=\.\s)")
 
-_ARR_RE = re.compile(
+ALL_RIGHTS_RESERVED_RE = _ARR_RE = re.compile(
     r"\ball\s+rights\s+reserved\b|無断(?:で)?(?:の)?(?:[転複使引]\w{0,3}[・、]?)+(?:を|は)?(?:固く)?(?:禁|お断り|ご遠慮)"
     r"|禁無断転載|(?:転載|複製)(?:・(?:転載|複製|転用|改変))*(?:を|は)?(?:一切)?禁(?:止|じ)"
     r"|著作権は.{0,20}(?:全て|すべて)?留保",

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from licenses.creative_commons import cc_matches, license_from_statement, license_from_url
 from licenses.html import ALL_RIGHTS_RESERVED, GOV_STANDARD_TERMS_2
+from licenses.html import ALL_RIGHTS_RESERVED_RE as _ARR_RE
 from licenses.obligations import strictness
 from licenses.registry import get_license
 
@@ -67,11 +68,6 @@ _LICENSING_RE = re.compile(
 )
 _DISCUSSION_RE = re.compile(r"とは|について|の概要|の種類|is\s+an?\b|explained", re.I)
 _HISTORY_RE = re.compile(r"を設定|に変更|改訂|旧版|第\d+(?:\.\d+)?版で|previous\s+version", re.I)
-_ARR_RE = re.compile(
-    r"\ball\s+rights\s+reserved\b|無断(?:で)?(?:の)?(?:転載|複製|転用|使用|引用)[^。]{0,10}?(?:禁|お断り)"
-    r"|禁無断転載|(?:転載|複製)(?:・(?:転載|複製|転用|改変))*(?:を|は)?(?:一切)?禁(?:止|じ)",
-    re.I,
-)
 _COPYRIGHT_ONLY_RE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:19|20)\d\d", re.I)
 _GOV_TERMS_RE = re.compile(r"政府標準利用規約\s*[(（【「\[]?\s*第?\s*2\.0\s*版")
 
