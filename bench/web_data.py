@@ -107,11 +107,18 @@ def _png(rng: random.Random, side: int) -> bytes:
     """A small valid PNG of noise (images in a crawl are mostly incompressible bytes)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\0" + rng.randbytes(side * 3) for _ in range(side))
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _ascii_block(rng: random.Random, words: list[str], n: int) -> str:
@@ -135,17 +142,21 @@ class WebMix:
         return f"https://{host}/{self.rng.choice(['news', 'blog', 'articles', 'p'])}/{self._n:07d}.{ext}"
 
     def _host(self, tld: str) -> str:
-        return f"{self.rng.choice(['www.', 'blog.', 'news.', ''])}site{self.rng.randrange(4000)}.{tld}"
+        return (
+            f"{self.rng.choice(['www.', 'blog.', 'news.', ''])}site{self.rng.randrange(4000)}.{tld}"
+        )
 
     def _comments(self, sentences: list[str]) -> str:
         r = self.rng
         items = "".join(
             f'<li class="comment"><span class="author">{r.choice(HANDLES)}</span>'
-            f'<time>2024-0{r.randint(1, 9)}-{r.randint(10, 28)}</time><p>{s}</p>'
+            f"<time>2024-0{r.randint(1, 9)}-{r.randint(10, 28)}</time><p>{s}</p>"
             '<a href="#reply">返信</a></li>'
             for s in sentences
         )
-        return f'<section id="comments"><h2>コメント ({len(sentences)})</h2><ol>{items}</ol></section>'
+        return (
+            f'<section id="comments"><h2>コメント ({len(sentences)})</h2><ol>{items}</ol></section>'
+        )
 
     # ---------------------------------------------------------------- Japanese pages
     def _japanese_article(self) -> dict:
@@ -190,14 +201,20 @@ class WebMix:
                       "text/html", {"kind": f"ja-{article['source']}-{real}", "lang": "ja",
                                     "license": license_, "copy_of": copy_of})  # fmt: skip
 
-    def _render_ja(self, article: dict, site: str, footer: str, lang: str | None, meta: str | None) -> str:
+    def _render_ja(
+        self, article: dict, site: str, footer: str, lang: str | None, meta: str | None
+    ) -> str:
         r, m = self.rng, self.mix
-        nav = "".join(f'<li><a href="/c/{i}">{w}</a></li>' for i, w in enumerate(r.sample(JA_NAV, 10)))
+        nav = "".join(
+            f'<li><a href="/c/{i}">{w}</a></li>' for i, w in enumerate(r.sample(JA_NAV, 10))
+        )
         related = "".join(
             f'<li><a href="/p/{r.randrange(10**6)}">{m.ja[r.randrange(len(m.ja))][:30]}</a></li>'
             for _ in range(r.randint(4, 8))
         )
-        ad = '<div class="ad c{0}"><span>スポンサーリンク</span><ins data-ad-slot="{1}"></ins></div>'
+        ad = (
+            '<div class="ad c{0}"><span>スポンサーリンク</span><ins data-ad-slot="{1}"></ins></div>'
+        )
         paras = article["paras"]
         middle = len(paras) // 2
         body = "\n".join(f"<p>{p}</p>" for p in paras[:middle]) + ad.format(1, r.randrange(10**9))
@@ -232,14 +249,18 @@ class WebMix:
             f'<div class="ad"><span>Advertisement</span><ins data-ad-slot="{r.randrange(10**9)}"></ins></div>'
             f'<nav class="more"><ul>{nav}</ul></nav>'
             f'<div class="related">{_ascii_block(r, words, 40)}</div>'
-        ).encode("ascii", errors="xmlcharrefreplace")  # ASCII: the same bytes in every encoding here
+        ).encode(
+            "ascii", errors="xmlcharrefreplace"
+        )  # ASCII: the same bytes in every encoding here
         if r.random() < 0.4:
             k = r.randrange(len(self.mix.en) - 10)
             items = "".join(f"<li>{s}</li>" for s in self.mix.en[k : k + r.randint(1, 6)])
             ads += f'<section id="comments"><h2>Comments</h2><ol>{items}</ol></section>'.encode(
                 "ascii", errors="xmlcharrefreplace"
             )
-        body = page.body.replace(b"</head>", extra_head + b"</head>", 1).replace(b"</main>", ads + b"</main>", 1)
+        body = page.body.replace(b"</head>", extra_head + b"</head>", 1).replace(
+            b"</main>", ads + b"</main>", 1
+        )
         host = self._host(r.choice(["com", "org", "net", "de", "fr", "cn", "ru", "kr", "es", "it"]))
         url = f"https://{host}/{page.url.split('/', 3)[3]}"
         return Record(url, 200, [("Content-Type", page.content_type)], body, "text/html",
@@ -248,7 +269,9 @@ class WebMix:
     # ---------------------------------------------------------------- non-HTML records
     def non_html(self) -> Record:
         r = self.rng
-        kind = r.choices(["redirect", "404", "robots", "image", "pdf"], weights=[30, 20, 15, 33, 2])[0]
+        kind = r.choices(
+            ["redirect", "404", "robots", "image", "pdf"], weights=[30, 20, 15, 33, 2]
+        )[0]
         host = self._host(r.choice(["jp", "com", "org", "de"]))
         if kind == "redirect":
             target = self._url(host)
@@ -262,11 +285,23 @@ class WebMix:
             body = b"User-agent: *\nDisallow: /admin/\nDisallow: /search\n\nSitemap: /sitemap.xml\n"
             if r.random() < 0.2:
                 body += b"\nUser-agent: GPTBot\nDisallow: /\n"
-            return Record(f"https://{host}/robots.txt", 200, [("Content-Type", "text/plain")], body, "text/plain")
+            return Record(
+                f"https://{host}/robots.txt",
+                200,
+                [("Content-Type", "text/plain")],
+                body,
+                "text/plain",
+            )
         if kind == "image":
             return Record(self._url(host, "png"), 200, [("Content-Type", "image/png")],
                           _png(r, r.choice([16, 32, 48])), "image/png")  # fmt: skip
-        return Record(self._url(host, "pdf"), 200, [("Content-Type", "application/pdf")], self.pdf, "application/pdf")
+        return Record(
+            self._url(host, "pdf"),
+            200,
+            [("Content-Type", "application/pdf")],
+            self.pdf,
+            "application/pdf",
+        )
 
     def next_record(self) -> Record:
         r = self.rng
@@ -277,7 +312,12 @@ class WebMix:
 
 def _http_headers(rec: Record) -> StatusAndHeaders:
     reason = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found"}[rec.status]
-    headers = [("Date", HTTP_DATE), ("Server", "nginx"), *rec.headers, ("Content-Length", str(len(rec.body)))]
+    headers = [
+        ("Date", HTTP_DATE),
+        ("Server", "nginx"),
+        *rec.headers,
+        ("Content-Length", str(len(rec.body))),
+    ]
     return StatusAndHeaders(f"{rec.status} {reason}", headers, protocol="HTTP/1.1")
 
 
@@ -299,7 +339,9 @@ def write_segment(
                     rid = uuid.UUID(int=ids.getrandbits(128), version=4)
                     return {"WARC-Record-ID": f"<urn:uuid:{rid}>", "WARC-Date": WARC_DATE, **extra}
 
-                info = writer.create_warcinfo_record(path.name, {"software": "bench/web_data.py", "isPartOf": "bench"})
+                info = writer.create_warcinfo_record(
+                    path.name, {"software": "bench/web_data.py", "isPartOf": "bench"}
+                )
                 info.rec_headers.replace_header("WARC-Record-ID", headers()["WARC-Record-ID"])
                 info.rec_headers.replace_header("WARC-Date", WARC_DATE)
                 writer.write_record(info)
@@ -336,14 +378,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--size", type=parse_size, default=parse_size("100MB"), help="100MB, 400MB, 1.6GB")
+    ap.add_argument(
+        "--size", type=parse_size, default=parse_size("100MB"), help="100MB, 400MB, 1.6GB"
+    )
     ap.add_argument("--files", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--japanese-share", type=float, default=0.05)
     args = ap.parse_args()
-    paths = write_segment(args.data, args.out, args.size, args.files, args.seed, args.japanese_share)
+    paths = write_segment(
+        args.data, args.out, args.size, args.files, args.seed, args.japanese_share
+    )
     pages = sum(1 for _ in (args.out / "truth.jsonl").open())
-    print(f"{len(paths)} files, {sum(p.stat().st_size for p in paths) / 1024**2:.1f} MB, {pages} HTML pages")
+    print(
+        f"{len(paths)} files, {sum(p.stat().st_size for p in paths) / 1024**2:.1f} MB, {pages} HTML pages"
+    )
 
 
 if __name__ == "__main__":
