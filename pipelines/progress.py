@@ -33,6 +33,7 @@ from rich.progress import (
 from corpus import storage
 
 POLL_SECONDS = 0.5
+REMOTE_POLL_SECONDS = 2.0
 
 
 def make_console() -> Console:
@@ -56,18 +57,33 @@ def configure_logs(console: Console, *, quiet: bool = False, verbose: bool = Fal
     )
 
 
+class ReportTally:
+    """Documents read by the finished tasks whose reports are in ``folder`` (path or URL).
+
+    A finished task's report never changes, so each is read once however often the
+    display looks (on object storage every read is a request).
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = str(folder)
+        self._counted: dict[str, int] = {}
+
+    def total(self) -> int:
+        for name in storage.listdir(self.folder):
+            if not name.endswith(".json") or name in self._counted:
+                continue
+            try:
+                report = json.loads(storage.read_bytes(storage.join(self.folder, name)))
+            except (OSError, ValueError):  # a report being written; counted on the next poll
+                continue
+            by_source = report.get("by_source", {}).values()
+            self._counted[name] = sum(s.get("input", 0) for s in by_source)
+        return sum(self._counted.values())
+
+
 def documents_reported(folder: str | Path) -> int:
     """Documents read by the finished tasks whose reports are in ``folder`` (path or URL)."""
-    total = 0
-    for name in storage.listdir(str(folder)):
-        if not name.endswith(".json"):
-            continue
-        try:
-            report = json.loads(storage.read_bytes(storage.join(str(folder), name)))
-        except (OSError, ValueError):  # a report being written; counted on the next poll
-            continue
-        total += sum(s.get("input", 0) for s in report.get("by_source", {}).values())
-    return total
+    return ReportTally(folder).total()
 
 
 class RunProgress:
@@ -76,7 +92,7 @@ class RunProgress:
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self.console = console
         self.enabled = enabled  # off a terminal rich prints the final state only
-        self._watched: dict[TaskID, tuple[str | Path, str | Path]] = {}
+        self._watched: dict[TaskID, tuple[str, ReportTally]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._bar: Progress | None = None
@@ -108,15 +124,21 @@ class RunProgress:
         self._bar.stop()
 
     def _loop(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
+        while not self._stop.wait(self._interval()):
             self._poll()
+
+    def _interval(self) -> float:
+        """Object stores are looked at less often: each listing is a request."""
+        with self._lock:
+            remote = any(storage.is_remote(c) for c, _ in self._watched.values())
+        return REMOTE_POLL_SECONDS if remote else POLL_SECONDS
 
     def _poll(self) -> None:
         with self._lock:
             watched = list(self._watched.items())
-        for task, (completions, reports) in watched:
-            done = len(storage.listdir(str(completions)))
-            docs = documents_reported(reports)
+        for task, (completions, tally) in watched:
+            done = len(storage.listdir(completions))
+            docs = tally.total()
             self._bar.update(task, completed=done, docs=f"{docs:,} docs")
 
     @contextlib.contextmanager
@@ -129,7 +151,7 @@ class RunProgress:
             return
         task = self._bar.add_task(label, total=tasks, docs="")
         with self._lock:
-            self._watched[task] = (completions, reports)
+            self._watched[task] = (str(completions), ReportTally(reports))
         try:
             yield
         finally:
