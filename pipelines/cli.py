@@ -128,6 +128,13 @@ class _VersionAction(argparse.Action):
         parser.exit(0)
 
 
+def _pipeline_arguments(parser: argparse.ArgumentParser, address_help: str) -> None:
+    """The arguments ``run`` and ``validate`` share: the file, ``--out``, ``--ray-address``."""
+    parser.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
+    parser.add_argument("--out", help="release directory (overrides the file's output)")
+    parser.add_argument("--ray-address", help=address_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="jpcorpus",
@@ -148,11 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ATTRIBUTION.md) on a local Ray or a cluster; prints a summary at the end.",
         epilog="example:\n  jpcorpus run pipeline.yaml --out out/my-corpus",
     )
-    run.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
-    run.add_argument("--out", help="release directory (overrides the file's output)")
-    run.add_argument(
-        "--ray-address", help="join this Ray cluster (default: RAY_ADDRESS or a local Ray)"
-    )
+    _pipeline_arguments(run, "join this Ray cluster (default: RAY_ADDRESS or a local Ray)")
     run.add_argument("--catalog", help="also publish the release into this catalog")
     run.add_argument("--version", help="release version (with --catalog)")
     run.add_argument(
@@ -177,11 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "is wrong) and show the planned tasks, licenses, stage parameters and cluster needs.",
         epilog="example:\n  jpcorpus validate pipeline.yaml --ray-address HEAD_IP:6379",
     )
-    validate.add_argument("pipeline", nargs="?", help="pipeline YAML (default: the bundled sample)")
-    validate.add_argument("--out", help="release directory (overrides the file's output)")
-    validate.add_argument(
-        "--ray-address", help="check for a run on this cluster (nothing is contacted)"
-    )
+    _pipeline_arguments(validate, "check for a run on this cluster (nothing is contacted)")
     validate.set_defaults(func=cmd_validate)
 
     audit = sub.add_parser(
