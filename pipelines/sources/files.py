@@ -9,6 +9,7 @@ that stops a decompression bomb, lines and files are read up to
 from __future__ import annotations
 
 import bz2
+import errno
 import glob
 import gzip
 import io
@@ -302,6 +303,9 @@ class FileSetSource(Source):
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
         root = self._root()
         for path in task["files"]:
+            fs, inner = filesystem(path)
+            if not fs.exists(inner):  # named by the plan, not here: the task fails (never 0 kept)
+                raise FileNotFoundError(errno.ENOENT, "planned input file is missing", path)
             yield self.read_file(path, relative_name(root, path))
 
     @abstractmethod

@@ -48,3 +48,30 @@ def test_a_folder_behind_a_url_reads_as_the_local_folder(kind: str) -> None:
         assert _read(entry | {"path": f"memory://urls-{kind}"}) == local
     finally:
         fs.rm(f"/urls-{kind}", recursive=True)
+
+
+@pytest.mark.parametrize("kind", ["text_dir", "pdf"])
+def test_a_planned_file_missing_on_the_worker_fails_the_task(tmp_path: Path, kind: str) -> None:
+    """A file the driver planned but this worker cannot find (a disk the node does not
+    share, a file removed since planning) fails the task instead of becoming a row."""
+    from pipelines.sources.pdf import PdfParams, PdfSource
+    from pipelines.sources.text_dir import TextDirParams, TextDirSource
+    from pipelines.steps import SourceReader
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    if kind == "pdf":
+        pdfs = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
+        (folder / "a.pdf").write_bytes((pdfs / "pdfjs_vertical.pdf").read_bytes())
+        src = PdfSource(PdfParams(type="pdf", path=str(folder)), tmp_path)
+    else:
+        (folder / "a.txt").write_text("吾輩は猫である。", "utf-8")
+        params = TextDirParams(
+            type="text_dir", path=str(folder), license="CC0-1.0", license_evidence="x"
+        )
+        src = TextDirSource(params, tmp_path)
+    (task,) = src.plan()
+    for name in task["files"]:
+        Path(name).unlink()
+    with pytest.raises(FileNotFoundError, match="not readable on this worker"):
+        list(SourceReader([(src, task)]).run(rank=0))
