@@ -56,6 +56,29 @@ S3_RETRIES = {"max_attempts": 10, "mode": "standard"}
 S3_TIMEOUTS = {"connect_timeout": 10, "read_timeout": 60}
 
 
+def access_error(exc: BaseException) -> str | None:
+    """A one-line reason when ``exc`` is an object store refusing access (no or wrong
+    credentials, access denied), else ``None``. Never includes a credential.
+
+    >>> access_error(PermissionError("Access Denied")) is None
+    False
+    >>> access_error(ValueError("x")) is None
+    True
+    """
+    module = type(exc).__module__ or ""
+    name = type(exc).__name__
+    if isinstance(exc, PermissionError) or (
+        module.startswith(("botocore", "google.auth", "azure.core"))
+        and ("Credential" in name or "Auth" in name or "Token" in name)
+    ):
+        return (
+            f"object storage refused access ({name}: {exc}); credentials come from the "
+            "standard chain (AWS_* variables, ~/.aws/config and credentials, AWS_PROFILE; "
+            "AWS_ENDPOINT_URL for S3-compatible stores)"
+        )
+    return None
+
+
 def protocol(path: str) -> str:
     """The fsspec protocol of ``path``; ``"file"`` for a local path.
 

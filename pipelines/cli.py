@@ -212,12 +212,17 @@ EXTENSION_MODULES = ("manifests.cli", "tokenizer.cli")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from corpus.storage import StorageSetupError
+    from corpus.storage import StorageSetupError, access_error
 
     try:
         return args.func(args)
     except (ConfigError, StorageSetupError) as exc:
         return _fail(str(exc))
+    except Exception as exc:
+        reason = access_error(exc)
+        if reason is None:
+            raise
+        return _fail(reason)
     except KeyboardInterrupt:
         return _fail("interrupted; rerun the same command to resume", 130)
 
