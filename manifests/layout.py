@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,36 +20,15 @@ WORK = ".work"
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    if storage.is_remote(str(path)):
-        return storage.sha256(str(path), chunk)
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+    """sha256 of a file at a local path or an fsspec URL."""
+    return storage.sha256(str(path), chunk)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to a temporary name beside ``path``, fsync, then rename over it.
-
-    On object stores (``path`` an fsspec URL) the object is written in one request and
-    appears only complete (:func:`corpus.storage.write_bytes`).
-    """
-    if storage.is_remote(str(path)):
-        storage.write_bytes(str(path), data)
-        return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` so that ``path`` (a local path or an fsspec URL) appears only complete:
+    a temporary sibling, fsync and rename locally; one finished upload on object stores
+    (:func:`corpus.storage.open_atomic`)."""
+    storage.write_bytes(str(path), data)
 
 
 def atomic_write_json(path: str | Path, obj: Any) -> None:
