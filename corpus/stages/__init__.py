@@ -1,6 +1,7 @@
 """Processing stages: a registry maps the names used in pipeline files to classes.
 
-Importing this package registers the built-in stages.
+A built-in stage's module is imported when a pipeline first names it
+(:mod:`corpus.stages.builtin`).
 """
 
 from corpus.stages.base import (

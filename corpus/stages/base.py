@@ -173,11 +173,6 @@ class GlobalStage(ABC):
 
 def build_stage(name: str, params: dict[str, Any] | None) -> DocumentStage | GlobalStage:
     """Instantiate the registered stage ``name`` with its pipeline-file parameters."""
-    import corpus.stages.builtin  # noqa: F401  (registers the built-in stages)
+    from corpus.stages.builtin import stage_class
 
-    try:
-        cls = STAGES[name]
-    except KeyError:
-        known = ", ".join(sorted(STAGES))
-        raise ValueError(f"unknown stage {name!r} (known: {known})") from None
-    return cls(**(params or {}))
+    return stage_class(name)(**(params or {}))

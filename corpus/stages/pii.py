@@ -23,13 +23,15 @@ Pipeline file::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
 from corpus.document import Document
-from corpus.pii.scrubber import PiiScrubber, ScrubberConfig
 from corpus.stages.base import Decision, DocumentStage, Keep, StageParams, register_stage
+
+if TYPE_CHECKING:
+    from corpus.pii.scrubber import PiiScrubber
 
 #: Sources whose person names are not personal data (public-domain works, laws, encyclopedia).
 NAME_MASKING_DEFAULTS: dict[str, bool] = {"aozora": False, "egov-law": False, "wikipedia-ja": False}
@@ -75,6 +77,10 @@ class PiiStage(DocumentStage):
         return self._name_masking.get(source or "", self.params.names)
 
     def setup(self) -> None:
+        # presidio (and the transformers it imports) loads here, in the worker, not
+        # wherever a pipeline naming this stage is parsed
+        from corpus.pii.scrubber import PiiScrubber, ScrubberConfig
+
         self._scrubber = PiiScrubber.shared(
             ScrubberConfig(corporate_numbers=self.params.corporate_numbers, ner=self.params.ner)
         )
