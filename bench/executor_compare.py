@@ -2,8 +2,8 @@
 
 (a) datatrove's ``RayPipelineExecutor`` (a placement group, an actor and a process
     pool per task) and
-(b) ``pipelines.executor.RayDataPipelineExecutor`` (what ``jpcorpus run`` uses: the
-    same datatrove steps and completion markers, one Ray Data map task per task).
+(b) ``pipelines.executor.RayTaskPipelineExecutor`` (what ``jpcorpus run`` uses: the
+    same datatrove steps and completion markers, one plain Ray task per task).
 
 Both run the bundled sample's sources and per-document stages (license gate, langid,
 quality) into a temporary folder on the same local Ray; prints wall seconds per
@@ -23,7 +23,7 @@ from corpus.stages.base import DocumentStage
 from corpus.stages.license_gate import LicenseGate
 from manifests.writer import ReleaseWriter
 from pipelines.config import load_pipeline
-from pipelines.executor import RayDataPipelineExecutor
+from pipelines.executor import RayTaskPipelineExecutor
 from pipelines.steps import SourceReader
 
 
@@ -50,7 +50,7 @@ def run_datatrove(steps: list, n: int, out: Path, cpus: int) -> float:
 
 def run_ray_data(steps: list, n: int, out: Path, cpus: int) -> float:
     started = time.perf_counter()
-    errors = RayDataPipelineExecutor(
+    errors = RayTaskPipelineExecutor(
         steps, tasks=n, logging_dir=str(out / "logs"), concurrency=cpus
     ).run()
     assert not errors, errors
@@ -69,7 +69,7 @@ def main() -> None:
     n = len(plan)
     results: dict[str, list[float]] = {
         "datatrove RayPipelineExecutor": [],
-        "RayDataPipelineExecutor": [],
+        "RayTaskPipelineExecutor": [],
     }
     with ray_session() as resources:
         cpus = int(resources.get("CPU", 1))
@@ -81,7 +81,7 @@ def main() -> None:
                 )
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "rd"
-                results["RayDataPipelineExecutor"].append(
+                results["RayTaskPipelineExecutor"].append(
                     run_ray_data(steps_for(pipeline, plan, out), n, out, cpus)
                 )
     print(

@@ -8,8 +8,7 @@ reported. ``open_network=True`` lets a local Ray advertise the machine's address
 
 The console stays ours: Ray is configured so that its start-up notices do not arise
 (token authentication is asked for explicitly instead of being switched on with a
-warning; Ray Data logs to its session file and shows errors only), and workers' output
-is not streamed to the driver. ``verbose=True`` brings Ray's own logging back.
+warning), and workers' output is not streamed to the driver. ``verbose=True`` brings Ray's own logging back.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 DEFAULT_OBJECT_STORE_BYTES = 2 * 1024**3
 """Cap on the embedded Ray's object store (Ray's own default takes 30% of RAM)."""
@@ -29,21 +27,6 @@ PRIVATE_ENV = {
     # with cluster mode off a local Ray uses loopback only.
     "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
 }
-
-
-RAY_DATA_LOGGING = Path(__file__).with_name("ray_data_logging.yaml")
-"""Ray Data's logging configuration for runs: its default with errors only on the console."""
-
-
-def configure_console(verbose: bool = False) -> None:
-    """Keep Ray's start-up notices off the console (all of them with ``verbose``).
-
-    Call before Ray starts. Settings the user made in the environment win.
-    """
-    if verbose:
-        return
-    # Ray Data reads this when it is imported; its warnings still reach ray-data.log
-    os.environ.setdefault("RAY_DATA_LOGGING_CONFIG", str(RAY_DATA_LOGGING))
 
 
 def make_private() -> None:
@@ -101,7 +84,6 @@ def ray_session(
     ``verbose`` shows Ray's logs and the workers' output on the console.
     """
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    configure_console(verbose)
     level = logging.INFO if verbose else logging.WARNING
     address = address or os.environ.get("RAY_ADDRESS") or None
     import ray

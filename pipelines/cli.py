@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--verbose",
         action="store_true",
-        help="also show the libraries' logs (Ray, Ray Data, datatrove) and the workers' output",
+        help="also show the libraries' logs (Ray, datatrove) and the workers' output",
     )
     run.add_argument(
         "--open-network",

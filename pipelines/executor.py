@@ -1,18 +1,20 @@
-"""Running datatrove steps on Ray Data: one Ray task per pipeline task ("rank").
+"""Running datatrove steps on Ray: one Ray task per pipeline task ("rank").
 
 datatrove's own ``RayPipelineExecutor`` starts a placement group, an actor and a
 process pool for every task, and each new actor loads the models again; on the
-bundled sample that made a segment about 3× slower than running the same steps as
-Ray Data map tasks, whose worker processes Ray reuses (``bench/executor_compare.py``,
-``bench/RESULTS.md``). This executor keeps datatrove's contract — the same steps,
-its completion markers (a rerun skips finished tasks), its per-task logs and stats —
-and lets Ray Data schedule: bounded concurrency, tasks retried when a worker dies,
+bundled sample that made a segment about 3× slower than plain Ray tasks, whose
+worker processes Ray reuses (``bench/executor_compare.py``, ``bench/RESULTS.md``).
+Ray Data map tasks reuse workers too, but its first dataset in a run costs about
+1.5 s (importing Ray Data in the driver and in every worker) — more than the whole
+segment of a small run (``bench/dedup_overhead.py``). This executor keeps datatrove's
+contract — the same steps, its completion markers (a rerun skips finished tasks), its
+per-task logs and stats — and submits the tasks itself: at most ``concurrency`` at
+once, spread over the nodes, retried when a worker process or node dies, with
 scheduling options such as node labels passed through to every task.
 """
 
 from __future__ import annotations
 
-import logging
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -20,14 +22,21 @@ from typing import Any
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
+SYSTEM_RETRIES = 3
+"""How often a task is run again when its worker process or node dies (Ray's default)."""
 
-class RayDataPipelineExecutor(PipelineExecutor):
-    """Runs ``pipeline`` for ranks ``0..tasks-1`` as Ray Data map tasks.
 
-    ``concurrency`` caps the tasks running at once (on a 2-CPU machine at most 2, so
-    Ray Data's own bookkeeping always has room); ``label_selector`` restricts every task
-    to nodes with those labels (residency). A task whose worker process or node dies is
-    retried by Ray Data; an error raised by a step is not retried but reported.
+def _run_rank(executor: RayTaskPipelineExecutor, rank: int) -> tuple[int, str]:
+    return rank, executor.run_rank(rank)
+
+
+class RayTaskPipelineExecutor(PipelineExecutor):
+    """Runs ``pipeline`` for ranks ``0..tasks-1`` as Ray tasks.
+
+    ``concurrency`` caps the tasks running at once (on a 2-CPU machine at most 2);
+    ``label_selector`` restricts every task to nodes with those labels (residency). A
+    task whose worker process or node dies is retried by Ray; an error raised by a
+    step is not retried but reported.
     """
 
     def __init__(
@@ -59,42 +68,49 @@ class RayDataPipelineExecutor(PipelineExecutor):
             datatrove_cpus_per_task=str(self.cpus_per_task),
             datatrove_mem_per_cpu=str(self.mem_per_task_gb / max(self.cpus_per_task, 1e-9)),
             datatrove_gpus_on_node="0",
-            datatrove_executor="RAY_DATA",
+            datatrove_executor="RAY_TASKS",
         )
 
-    def run_rank(self, rank: int) -> dict[str, Any]:
-        """Run one task in this process; errors come back as data, so other tasks go on."""
+    def run_rank(self, rank: int) -> str:
+        """Run one task in this process; its error as text ("" when it succeeded), so
+        that the other tasks go on."""
         try:
             self._run_for_rank(rank)
-            return {"rank": rank, "error": ""}
+            return ""
         except Exception:  # noqa: BLE001 — reported by the driver with the task's log
-            return {"rank": rank, "error": traceback.format_exc(limit=8)}
+            return traceback.format_exc(limit=8)
 
     def run(self) -> dict[int, str]:
         """Run every incomplete rank; returns ``{rank: error}`` for the ranks that failed."""
         import ray
-        import ray.data
 
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
         ranks = self.get_incomplete_ranks(range(self.world_size))
         if not ranks:
             return {}
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False  # the runner draws its own bar
-        executor = self  # shipped inside the task function, so no object outlives the run
-
-        def one_task(row: dict[str, Any]) -> dict[str, Any]:
-            return executor.run_rank(int(row["rank"]))
-
-        rows = (
-            ray.data.from_items([{"rank": r} for r in ranks], override_num_blocks=len(ranks))
-            .map(
-                one_task,
-                compute=ray.data.TaskPoolStrategy(size=min(self.concurrency, len(ranks))),
-                num_cpus=self.cpus_per_task,
-                memory=int(self.mem_per_task_gb * 1024**3),
-                label_selector=self.label_selector,
-            )
-            .take_all()
-        )
-        return {row["rank"]: row["error"] for row in rows if row["error"]}
+        options: dict[str, Any] = {
+            "num_cpus": self.cpus_per_task,
+            "memory": int(self.mem_per_task_gb * 1024**3),
+            "max_retries": SYSTEM_RETRIES,
+            "scheduling_strategy": "SPREAD",
+        }
+        if self.label_selector:
+            options["label_selector"] = self.label_selector
+        task = ray.remote(**options)(_run_rank)
+        shipped = ray.put(self)  # serialised once, not once per task
+        errors: dict[int, str] = {}
+        pending: dict[Any, int] = {}
+        waiting = list(reversed(ranks))
+        while waiting or pending:
+            while waiting and len(pending) < self.concurrency:
+                rank = waiting.pop()
+                pending[task.remote(shipped, rank)] = rank
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                rank = pending.pop(ref)
+                try:
+                    _, error = ray.get(ref)
+                except ray.exceptions.RayError as exc:  # the worker or its node died
+                    error = f"{type(exc).__name__}: {exc}"
+                if error:
+                    errors[rank] = error
+        return errors

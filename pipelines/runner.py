@@ -1,9 +1,9 @@
-"""Running a pipeline on Ray: datatrove steps scheduled by Ray Data.
+"""Running a pipeline on Ray: datatrove steps run as Ray tasks.
 
 The work is one task per planned input (usually one file). The stage list is cut
 into segments at every global stage (dedup): each segment is a datatrove pipeline
 ``reader → stages → ReleaseWriter`` run as ``len(plan)`` Ray tasks
-(:class:`pipelines.executor.RayDataPipelineExecutor`); between two
+(:class:`pipelines.executor.RayTaskPipelineExecutor`); between two
 segments the global stage computes its decisions on Ray over what the first kept.
 The last segment's part files are then rewritten into even shards
 (:func:`manifests.shards.write_shards`).
@@ -17,10 +17,12 @@ run's state (``.work/``) straight to it, and ``manifest.json`` is written last.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import posixpath
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.costs import stage_costs
 from pipelines.errors import ConfigError
-from pipelines.executor import RayDataPipelineExecutor
+from pipelines.executor import RayTaskPipelineExecutor
 from pipelines.global_stage import run_global_stage
 from pipelines.progress import RunProgress, configure_logs, make_console
 from pipelines.steps import SegmentReader, SourceReader
@@ -106,7 +108,7 @@ def _run_segment(
 ) -> None:
     ex = pipeline.execution
     workers = ex.max_concurrent_tasks or max(1, int(cpus // ex.cpus_per_task))
-    executor = RayDataPipelineExecutor(
+    executor = RayTaskPipelineExecutor(
         steps,
         tasks=n_tasks,
         # datatrove opens the folder itself: with the same client (retry) settings
@@ -137,6 +139,33 @@ def _run_segment(
             f"rerun the same command to retry only those{tail}",
             task_failures(label, logs, missing, errors),
         )
+
+
+class Phases:
+    """Wall seconds of a run's phases (Ray start and stop, each segment, each global
+    stage, the shards), for the manifest: where a run spends its time outside the stages."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + seconds, 3)
+
+    @contextlib.contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.add(name, time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def session(self, *args: Any, **kwargs: Any) -> Iterator[dict]:
+        """:func:`corpus.ray_runtime.ray_session`, its start and its stop timed."""
+        started = time.perf_counter()
+        with ray_session(*args, **kwargs) as resources:
+            self.add("ray start", time.perf_counter() - started)
+            yield resources
+            started = time.perf_counter()
+        self.add("ray stop", time.perf_counter() - started)
 
 
 def _reports(folder: str, n_tasks: int) -> list[dict[str, Any]]:
@@ -186,8 +215,9 @@ def run_pipeline(
 
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()
+    phases = Phases()
     with (
-        ray_session(
+        phases.session(
             ray_address, open_network=open_network, num_cpus=num_cpus, verbose=verbose
         ) as resources,
         RunProgress(console, enabled=progress) as bars,
@@ -208,7 +238,8 @@ def run_pipeline(
             steps += segment.stages
             steps.append(ReleaseWriter(out_dir, kept_dir, i, storage.join(seg_dir, "reports")))
             label = f"{pipeline.name}: segment {i + 1}/{len(segments)}"
-            _run_segment(steps, n, storage.join(seg_dir, "logs"), pipeline, cpus, label, bars)
+            with phases.timed(f"segment {i + 1}"):
+                _run_segment(steps, n, storage.join(seg_dir, "logs"), pipeline, cpus, label, bars)
             all_reports.append(_reports(storage.join(seg_dir, "reports"), n))
             if segment.global_after is not None:
                 gdir = storage.join(work, f"global{i}-{segment.global_after.stage_name}")
@@ -217,13 +248,17 @@ def run_pipeline(
                     inputs = [r["shard"]["path"] for r in all_reports[-1] if r["shard"]]
                     kept = sum(r["shard"]["rows"] for r in all_reports[-1] if r["shard"])
                     name = segment.global_after.stage_name
-                    with bars.global_stage(f"{pipeline.name}: {name} (whole corpus)", kept):
+                    with (
+                        phases.timed(name),
+                        bars.global_stage(f"{pipeline.name}: {name} (whole corpus)", kept),
+                    ):
                         run_global_stage(segment.global_after, inputs, gdir, out_dir)
                     atomic_write_bytes(done, b"done\n")
                 previous_global = (segment.global_after, gdir)
 
     last_parts = storage.join(work, f"seg{len(segments) - 1}", "data")
-    shards = write_shards(last_parts, out_dir, pipeline.shards)
+    with phases.timed("shards"):
+        shards = write_shards(last_parts, out_dir, pipeline.shards)
     misplaced = residency.verify_reports(pipeline.residency, [r for s in all_reports for r in s])
     if misplaced:
         raise RunFailed("residency violated: " + "; ".join(misplaced[:3]))
@@ -249,6 +284,7 @@ def run_pipeline(
                 "tasks": n,
                 "segments": len(segments),
                 "seconds": round(time.time() - started, 2),
+                "phase_seconds": phases.seconds,
             },
             "stage_costs": stage_costs(
                 [storage.join(work, f"seg{i}", "logs") for i in range(len(segments))],

@@ -36,11 +36,11 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 
 def _rank_workers(pid: int) -> list[psutil.Process]:
-    """Ray worker processes busy with a pipeline task (titled ``ray::Map(one_task)``)."""
+    """Ray worker processes busy with a pipeline task (titled ``ray::_run_rank``)."""
     found = []
     for proc in _tree(pid):
         try:
-            if "Map(one_task)" in " ".join(proc.cmdline()):
+            if "ray::_run_rank" in " ".join(proc.cmdline()):
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
