@@ -731,11 +731,25 @@ def _catalog_html(catalog: dict[str, Any] | None) -> str:
 # -- terminal -----------------------------------------------------------------------
 
 
-def stage_cost_table(costs: list[dict[str, Any]]) -> Any:
-    """The manifest's ``stage_costs`` as a ``rich`` table (CPU and wall summed over tasks)."""
+def phase_line(run: dict[str, Any]) -> str:
+    """Where a run's wall time went, from the manifest's ``run`` (empty before it was kept).
+
+    >>> phase_line({"seconds": 9.1, "phase_seconds": {"ray start": 2.41, "segment 1": 1.0}})
+    'wall 9.1 s: ray start 2.4 · segment 1 1.0'
+    """
+    phases = run.get("phase_seconds") or {}
+    if not phases:
+        return ""
+    parts = " · ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items())
+    return f"wall {run.get('seconds', 0):.1f} s: {parts}"
+
+
+def stage_cost_table(costs: list[dict[str, Any]], run: dict[str, Any] | None = None) -> Any:
+    """The manifest's ``stage_costs`` as a ``rich`` table (CPU and wall summed over tasks),
+    with the run's phases (``run``) as its caption."""
     from rich.table import Table
 
-    table = Table(title="cost per stage (summed over tasks)")
+    table = Table(title="cost per stage (summed over tasks)", caption=phase_line(run or {}) or None)
     for header in ("stage", "CPU s", "wall s", "docs in", "docs out", "peak RSS MB"):
         table.add_column(header, justify="left" if header == "stage" else "right")
     for c in costs:
@@ -796,4 +810,4 @@ def render_terminal(report: Report, console: Any) -> None:
     if report.opt_out_drops:
         console.print("opt-out: " + ", ".join(f"{r} {n:,}" for _, r, n in report.opt_out_drops))
     if m.get("stage_costs"):
-        console.print(stage_cost_table(m["stage_costs"]))
+        console.print(stage_cost_table(m["stage_costs"], m.get("run")))

@@ -108,7 +108,7 @@ def render_summary(manifest: dict[str, Any], release: str, console: Console) -> 
     if manifest.get("licenses"):
         console.print(_licenses_table(manifest["licenses"]))
     if manifest.get("stage_costs"):
-        console.print(stage_cost_table(manifest["stage_costs"]))
+        console.print(stage_cost_table(manifest["stage_costs"], manifest.get("run")))
     console.print(f"release: {release}")
     console.print(f"task logs: {storage.join(str(release), '.work')}/seg*/logs/logs/")
     console.print("next:")

@@ -79,6 +79,10 @@ def test_summary_shows_stage_costs_and_the_report_terminal_too(sample_release, c
     render_summary(_manifest(sample_release), str(sample_release), console)
     text = buffer.getvalue()
     assert "cost per stage" in text and "peak RSS MB" in text and "langid" in text
+    phases = _manifest(sample_release)["run"]["phase_seconds"]
+    assert list(phases) == ["ray start", "segment 1", "dedup", "segment 2", "ray stop", "shards"]
+    assert all(seconds > 0 for seconds in phases.values())
+    assert "ray start" in text and "shards" in text
     assert main(["report", str(sample_release)]) == 0
     assert "cost per stage" in capsys.readouterr().out
 
