@@ -129,7 +129,8 @@ class AozoraWork:
         unpacked = safe_relpath(posixpath.join(folder, stem, f"{stem}.txt"))
         found = unpacked if storage.exists(storage.join(root, unpacked)) else packed
         url = storage.join(root, found)
-        if storage.exists(url) and not storage.stays_inside(url, root):
+        local = not storage.is_remote(root)  # object stores have no symlinks
+        if local and storage.exists(url) and not storage.stays_inside(url, root):
             raise UnsafePath(f"{packed} leads out of the root through a symlink")
         return found
 
