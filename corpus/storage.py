@@ -150,6 +150,20 @@ def join(root: str, *rels: str) -> str:
     return root.rstrip("/") + "/" + tail if root not in ("", "/") else root + tail
 
 
+def parent(url: str) -> str:
+    """The folder holding ``url``, for local paths and URLs alike.
+
+    >>> parent("s3://bucket/aozora/list_person_all_extended_utf8.csv")
+    's3://bucket/aozora'
+    >>> parent("/data/aozora/index.csv")
+    '/data/aozora'
+    """
+    text = str(url).rstrip("/")
+    m = _SCHEME.match(text)
+    head, tail = (text[: m.end()], text[m.end() :]) if m else ("", text)
+    return head + posixpath.dirname(tail)
+
+
 # -- filesystems -------------------------------------------------------------------
 
 
@@ -302,6 +316,19 @@ def remove(url: str, recursive: bool = False) -> None:
 def is_symlink(url: str) -> bool:
     """True when ``url`` is a local symbolic link (object stores have none)."""
     return not is_remote(url) and os.path.islink(resolve(url))
+
+
+def stays_inside(url: str, root: str) -> bool:
+    """True when ``url`` lies under ``root`` once local symbolic links are followed.
+
+    A local path that leads out of ``root`` through a symlink (of the file or of any
+    folder on the way) is outside; object stores have no links, so there the names
+    alone decide (a name made by :func:`join` is inside by construction).
+    """
+    if is_remote(url) or is_remote(root):
+        inner, base = (posixpath.normpath(filesystem(u)[1]) for u in (url, root))
+        return protocol(url) == protocol(root) and inner.startswith(base.rstrip("/") + "/")
+    return Path(os.path.realpath(resolve(url))).is_relative_to(os.path.realpath(resolve(root)))
 
 
 class _HashingWriter:

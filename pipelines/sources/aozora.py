@@ -2,14 +2,15 @@
 
 Driven by the index (``index``: ``list_person_all_extended_utf8.csv``); the card texts
 live under ``root`` (``cards/<人物ID>/files/<name>/<name>.txt`` or the official
-``…/<name>.zip``). Per work:
+``…/<name>.zip``). Both are local paths or fsspec URLs (``s3://bucket/aozora``); a
+tree reads the same (documents, ids, rejections) wherever it is stored. Per work:
 
 * every index row ``なし`` → ``LicenseRef-PublicDomain-JP``, evidence the flags of all rows;
 * any ``あり`` → admitted only on a Creative Commons license its footer declares; when
   the footer's words and link disagree the stricter reading is taken (the license gate
   then refuses NC/ND); no license in the footer → rejected ``no_license_in_footer``;
 * no text file → rejected ``text_file_missing``; a text URL whose path would leave
-  ``root`` (``cards/../../secret/notes.zip``, or a symlink out of it) → rejected
+  ``root`` (``cards/../../secret/notes.zip``, or a local symlink out of it) → rejected
   ``unsafe_path``, never read.
 
 The text is the title/author lines and the body without notation; the footer's facts
@@ -18,6 +19,7 @@ The text is the title/author lines and the body without notation; the footer's f
 
 from __future__ import annotations
 
+import errno
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from corpus import storage
 from corpus.document import Document, make_document, reject
 from corpus.storage import UnsafePath
 from corpus.text.encoding import UndecodableText, decode_japanese
@@ -56,9 +59,9 @@ _STATEMENT_CHARS = 120
 class AozoraParams(SourceParams):
     type: str = "aozora"
     index: str
-    """``list_person_all_extended_utf8.csv`` (``.gz`` too)"""
+    """``list_person_all_extended_utf8.csv`` (``.gz`` too): a local path or a URL."""
     root: str | None = None
-    """Folder holding ``cards/``; default: the index's folder."""
+    """Folder holding ``cards/`` (a local path or a URL); default: the index's folder."""
     works_per_task: int = Field(WORKS_PER_TASK, ge=1)
 
 
@@ -91,20 +94,23 @@ def footer_license(found: FooterLicenseText) -> tuple[str | None, str]:
     return chosen, "aozora-footer:" + ";".join(parts)
 
 
-def read_card_bytes(path: Path) -> bytes:
+def read_card_bytes(path: str | Path) -> bytes:
     """The card text's bytes: the file itself, or the ``.txt`` inside an official zip.
 
+    ``path`` is a local path or a URL (a zip on object storage is read through a
+    seekable file object: its directory and the one member, not the whole archive).
     Raises :class:`DocumentTooLarge` past :data:`~pipelines.sources.limits.MAX_DOC_BYTES`
     (a zip member is read only that far, whatever its header claims).
     """
-    if path.suffix.lower() != ".zip":
+    name = str(path).rstrip("/").rsplit("/", 1)[-1]
+    if not name.lower().endswith(".zip"):
         return read_file_bounded(path)
-    with zipfile.ZipFile(path) as zf:
+    with storage.open_read(str(path)) as f, zipfile.ZipFile(f) as zf:
         names = sorted(n for n in zf.namelist() if n.lower().endswith(".txt"))
         if not names:
-            raise FileNotFoundError(f"{path}: no .txt inside")
+            raise FileNotFoundError(f"{name}: no .txt inside")
         with zf.open(names[0]) as member:
-            return read_bounded(member, f"{path.name}:{names[0]}")
+            return read_bounded(member, f"{name}:{names[0]}")
 
 
 @register_source
@@ -113,28 +119,29 @@ class AozoraSource(Source):
     Params = AozoraParams
     source_name: ClassVar[str] = SOURCE_NAME
 
-    def _index_path(self) -> Path:
-        return self.resolve(self.params.index)
+    def _index(self) -> str:
+        """The index as a local path or URL (relative paths against the pipeline file)."""
+        return storage.resolve(self.params.index, self.base_dir)
 
-    def _root(self) -> Path:
+    def _root(self) -> str:
         if self.params.root:
-            return self.resolve(self.params.root)
-        return self._index_path().parent
+            return storage.resolve(self.params.root, self.base_dir)
+        return storage.parent(self._index())
 
     def _works(self) -> list[AozoraWork]:
-        path = self._index_path()
-        if not path.is_file():
-            raise ConfigError("index", f"file not found: {path}")
+        index = self._index()
+        if not storage.isfile(index):
+            raise ConfigError("index", f"file not found: {index}")
         try:
-            return read_index_file(path)
+            return read_index_file(index)
         except (IndexFormatError, UnicodeDecodeError) as exc:
-            raise ConfigError("index", f"{path}: not an Aozora index ({exc})") from None
+            raise ConfigError("index", f"{index}: not an Aozora index ({exc})") from None
         except InputRejected as exc:
             raise ConfigError("index", f"cannot be read: {exc}") from None
 
     def check(self) -> None:
         root = self._root()
-        if not root.is_dir():
+        if not storage.isdir(root):
             raise ConfigError("root", f"folder not found: {root}")
         self._works()
 
@@ -145,38 +152,44 @@ class AozoraSource(Source):
 
     def read(self, task: dict[str, Any]) -> Iterator[Document]:
         root = self._root()
-        index_time = file_time(self._index_path())
+        index_time = file_time(self._index())
+        if not storage.isdir(root):  # planned on the driver, not visible here: fail the task
+            raise FileNotFoundError(errno.ENOENT, "planned Aozora root is missing", root)
         for data in task["works"]:
             yield self._document(AozoraWork.from_task(data), root, index_time)
 
-    def _document(self, work: AozoraWork, root: Path, index_time: Any) -> Document:
+    def _document(self, work: AozoraWork, root: str, index_time: Any) -> Document:
+        """One work's document. Rejections name the text by its path under ``root``
+        (``cards/…``), so a tree reads the same wherever it is stored."""
         try:
-            path = work.text_path(root)
+            rel = work.text_path(root)
         except UnsafePath as exc:
             doc = self._make(work, text="", raw=work.text_url, at=index_time)
             doc.metadata["reject_detail"] = str(exc)[:500]
             return reject(doc, "read", "unsafe_path")
-        if path is None or not path.is_file():
+        url = storage.join(root, rel) if rel else ""
+        if not url or not storage.isfile(url):
             doc = self._make(work, text="", raw=work.text_url or work.work_id, at=index_time)
             doc.metadata["reject_detail"] = (
-                f"no text file at {path}" if path else "the index names no text file"
+                f"no text file at {rel}" if rel else "the index names no text file"
             )
             return reject(doc, "read", "text_file_missing")
+        name = rel.rsplit("/", 1)[-1]
         try:
-            raw = read_card_bytes(path)
+            raw = read_card_bytes(url)
         except (OSError, zipfile.BadZipFile, zlib.error) as exc:
-            doc = self._make(work, text="", raw=str(path), at=file_time(path))
-            doc.metadata["reject_detail"] = f"{path.name}: {exc}"[:500]
+            doc = self._make(work, text="", raw=rel, at=file_time(url))
+            doc.metadata["reject_detail"] = f"{name}: {exc}"[:500]
             return reject(doc, "read", "unreadable_text_file")
         except InputRejected as exc:
-            doc = self._make(work, text="", raw=str(path), at=file_time(path))
+            doc = self._make(work, text="", raw=rel, at=file_time(url))
             doc.metadata["reject_detail"] = str(exc)[:500]
             return reject(doc, "read", exc.reason)
         try:
             decoded, _ = decode_japanese(raw, declared="shift_jis")
         except UndecodableText as exc:
-            doc = self._make(work, text="", raw=raw, at=file_time(path))
-            doc.metadata["reject_detail"] = f"{path.name}: {exc}"
+            doc = self._make(work, text="", raw=raw, at=file_time(url))
+            doc.metadata["reject_detail"] = f"{name}: {exc}"
             return reject(doc, "read", "undecodable_text")
         card = split_card(decoded.replace("\r\n", "\n").replace("\r", "\n"))
         facts = footer_facts(card.footer)
@@ -189,7 +202,7 @@ class AozoraSource(Source):
                 work,
                 text=text,
                 raw=raw,
-                at=file_time(path),
+                at=file_time(url),
                 license=PUBLIC_DOMAIN,
                 license_evidence=work.flags_evidence(),
                 attribution=attribution,
@@ -199,7 +212,7 @@ class AozoraSource(Source):
             work,
             text=text,
             raw=raw,
-            at=file_time(path),
+            at=file_time(url),
             license=license_id,
             license_evidence=f"{how}; {work.flags_evidence()}" if license_id else "",
             attribution=attribution,

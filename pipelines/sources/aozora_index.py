@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from corpus import storage
 from corpus.storage import UnsafePath, safe_relpath
 from pipelines.sources.files import read_file_bounded
 
@@ -97,14 +99,20 @@ class AozoraWork:
 
         return "、".join(f"{p.name}（{p.role}）" for p in sorted(self.persons, key=rank))
 
-    def text_path(self, root: Path) -> Path | None:
-        """Where the card text lives under ``root``; ``None`` if the index names no text file.
+    def text_path(self, root: str) -> str | None:
+        """The card text's path relative to ``root`` (a local folder or a URL such as
+        ``s3://bucket/aozora``); ``None`` if the index names no text file.
 
         Both layouts are understood: the unpacked ``cards/<人物ID>/files/<name>/<name>.txt``
         and the official ``cards/<人物ID>/files/<name>.zip`` (returned when the first
         is absent). The path comes from the index, i.e. from data: it must stay inside
-        ``root`` (:func:`corpus.storage.safe_relpath`, and no symlink out of it), else
-        :class:`~corpus.storage.UnsafePath`.
+        ``root`` (:func:`corpus.storage.safe_relpath`, and for a local root no symlink
+        out of it), else :class:`~corpus.storage.UnsafePath`.
+
+        >>> work = AozoraWork("000127", "羅生門", "", "https://www.aozora.gr.jp/cards/"
+        ...     "000879/files/127_ruby_150.zip", False, ())
+        >>> work.text_path("memory://no-such-root")
+        'cards/000879/files/127_ruby_150.zip'
         """
         if not self.text_url:
             return None
@@ -115,12 +123,15 @@ class AozoraWork:
         parts = [p for p in path.split("/") if p]
         if "cards" not in parts or not parts[-1].lower().endswith(".zip"):
             return None
-        rel = safe_relpath("/".join(parts[parts.index("cards") :])).split("/")
-        stem = rel[-1][: -len(".zip")]
-        unpacked = root.joinpath(*rel[:-1], stem, f"{stem}.txt")
-        found = unpacked if unpacked.exists() else root.joinpath(*rel)
-        if found.exists() and not found.resolve().is_relative_to(root.resolve()):
-            raise UnsafePath(f"{'/'.join(rel)} leads out of the root through a symlink")
+        packed = safe_relpath("/".join(parts[parts.index("cards") :]))
+        folder, _, name = packed.rpartition("/")
+        stem = name[: -len(".zip")]
+        unpacked = safe_relpath(posixpath.join(folder, stem, f"{stem}.txt"))
+        found = unpacked if storage.exists(storage.join(root, unpacked)) else packed
+        url = storage.join(root, found)
+        local = not storage.is_remote(root)  # object stores have no symlinks
+        if local and storage.exists(url) and not storage.stays_inside(url, root):
+            raise UnsafePath(f"{packed} leads out of the root through a symlink")
         return found
 
     def to_task(self) -> dict[str, Any]:
@@ -182,8 +193,9 @@ def _work(work_id: str, rows: list[dict[str, str]]) -> AozoraWork:
     )
 
 
-def read_index_file(path: Path) -> list[AozoraWork]:
-    """:func:`read_index` of a file (``.gz`` too, decompressed within bounds).
+def read_index_file(path: str | Path) -> list[AozoraWork]:
+    """:func:`read_index` of a file, a local path or a URL (``.gz`` too, decompressed
+    within bounds).
 
     Raises :class:`~pipelines.sources.files.InputRejected` for a file over
     :data:`~pipelines.sources.limits.MAX_DOC_BYTES`, a decompression bomb or a broken gzip.

@@ -39,3 +39,20 @@ def test_join_keeps_url_scheme_and_refuses_escape() -> None:
     assert join("/data/rel", "a//b/./c") == "/data/rel/a/b/c"
     with pytest.raises(UnsafePath):
         join("s3://b/r", "../other/manifest.json")
+
+
+def test_stays_inside_follows_local_symlinks_of_files_and_folders(tmp_path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "cards").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "notes.txt").write_text("社外秘", "utf-8")
+    (root / "cards" / "a.txt").write_text("公開", "utf-8")
+    (root / "cards" / "link.txt").symlink_to(outside / "notes.txt")
+    (root / "cards" / "folder").symlink_to(outside)
+    assert storage.stays_inside(join(str(root), "cards/a.txt"), str(root))
+    assert not storage.stays_inside(join(str(root), "cards/link.txt"), str(root))
+    assert not storage.stays_inside(join(str(root), "cards/folder/notes.txt"), str(root))
+    assert not storage.stays_inside(f"file://{root}/cards/link.txt", f"file://{root}")
+    assert storage.stays_inside("memory://b/root/cards/a.txt", "memory://b/root")
+    assert not storage.stays_inside("memory://b/rootx/a.txt", "memory://b/root")
+    assert not storage.stays_inside("memory://b/root/a.txt", "s3://b/root")

@@ -16,6 +16,7 @@ from pipelines.errors import ConfigError
 from pipelines.sources.aozora import AozoraParams, AozoraSource
 from pipelines.sources.aozora_text import card_plain_text, split_card
 from tests.conftest import SHARED_DATA
+from tests.storage.conftest import bucket, s3_endpoint  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "pipelines" / "sample" / "aozora"
@@ -43,7 +44,7 @@ SHARED_CC = {
 }
 
 
-def read_all(index: Path, root: Path | None = None, **params) -> dict[str, object]:
+def read_all(index: Path | str, root: Path | str | None = None, **params) -> dict[str, object]:
     source = AozoraSource(
         AozoraParams(index=str(index), root=str(root) if root else None, **params), REPO
     )
@@ -182,6 +183,148 @@ def test_bad_index_is_a_config_error_naming_the_key(tmp_path):
         read_all(bad, root=tmp_path)
     with pytest.raises(ConfigError, match=r"^index: file not found"):
         read_all(tmp_path / "nope.csv", root=tmp_path)
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def _hostile_tree(tmp_path: Path) -> Path:
+    """The sample with 羅生門 only as the official zip, 走れメロス's card gone, and two
+    index rows whose text URL climbs out of the root to ``secret/notes.zip`` beside it."""
+    root = _copy_sample(tmp_path)
+    folder = root / "cards" / "000879" / "files" / "127_ruby_150"
+    with zipfile.ZipFile(folder.parent / "127_ruby_150.zip", "w") as zf:
+        zf.write(folder / "127_ruby_150.txt", "127_ruby_150.txt")
+    shutil.rmtree(folder)
+    shutil.rmtree(root / "cards" / "000035")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    with zipfile.ZipFile(secret / "notes.zip", "w") as zf:
+        zf.writestr("notes.txt", "社外秘のメモ。これは公開してはならない。".encode("cp932"))
+    index = root / "list_person_all_extended_utf8.csv"
+    with open(index, encoding="utf-8-sig", newline="") as f:
+        template = next(csv.DictReader(f))
+    climbs = {
+        "900001": "https://www.aozora.gr.jp/cards/../../secret/notes.zip",
+        "900002": "https://www.aozora.gr.jp/cards/000879/files/../../../../secret/notes.zip",
+    }
+    with open(index, "a", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(template), quoting=csv.QUOTE_ALL)
+        for work_id, url in climbs.items():
+            writer.writerow(template | {"作品ID": work_id, "テキストファイルURL": url})
+    return root
+
+
+def _outcomes(docs: dict[str, object]) -> dict[str, tuple]:
+    """Everything a document says except when it was obtained (mtime vs LastModified)."""
+    return {
+        k: (
+            d.id,
+            d.text,
+            rejection(d),
+            sorted((m, v) for m, v in d.metadata.items() if m != "retrieved_at"),
+        )
+        for k, d in docs.items()
+    }
+
+
+def _upload(folder: Path, url: str) -> None:
+    from corpus import storage
+
+    fs, inner = storage.filesystem(url)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            fs.pipe_file(f"{inner}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+
+
+def _check_hostile_outcomes(docs: dict[str, object]) -> None:
+    assert rejection(docs["001567"]) == ("read", "text_file_missing")
+    assert docs["001567"].metadata["reject_detail"] == (
+        "no text file at cards/000035/files/1567_ruby_4948.zip"
+    )
+    assert rejection(docs["000127"]) is None  # read from the zip
+    assert docs["000127"].text.startswith("羅生門\n芥川龍之介")
+    for work_id in ("900001", "900002"):
+        assert rejection(docs[work_id]) == ("read", "unsafe_path")
+        assert docs[work_id].text == ""
+    assert not any("社外秘" in d.text for d in docs.values())
+
+
+def test_a_tree_behind_a_url_reads_as_the_local_tree(tmp_path: Path) -> None:
+    """``file://`` and an fsspec memory filesystem (standing in for an object store) give
+    the same documents, ids and rejections as the local folder, zip and climbs included."""
+    import fsspec
+
+    root = _hostile_tree(tmp_path)
+    local = read_all(root / "list_person_all_extended_utf8.csv")
+    _check_hostile_outcomes(local)
+    assert len(local) == 25
+    expected = _outcomes(local)
+    assert _outcomes(read_all(f"file://{root}/list_person_all_extended_utf8.csv")) == expected
+    url = f"memory://aozora-{tmp_path.name}"
+    _upload(tmp_path, url)  # root/… and secret/ beside it, as on the local disk
+    try:
+        remote = read_all(f"{url}/aozora/list_person_all_extended_utf8.csv")
+        assert _outcomes(remote) == expected
+        with_root = read_all(f"{url}/aozora/list_person_all_extended_utf8.csv", f"{url}/aozora")
+        assert _outcomes(with_root) == expected
+    finally:
+        fsspec.filesystem("memory").rm(f"/aozora-{tmp_path.name}", recursive=True)
+
+
+def test_a_symlinked_card_folder_out_of_a_local_root_is_unsafe(tmp_path: Path) -> None:
+    root = _copy_sample(tmp_path)
+    shutil.move(root / "cards" / "000879", tmp_path / "elsewhere")
+    (root / "cards" / "000879").symlink_to(tmp_path / "elsewhere")
+    for index in (
+        root / "list_person_all_extended_utf8.csv",
+        f"file://{root}/list_person_all_extended_utf8.csv",
+    ):
+        docs = read_all(index)
+        for work_id in ("000127", "000092"):  # 羅生門, 蜘蛛の糸: both under cards/000879
+            assert rejection(docs[work_id]) == ("read", "unsafe_path"), (index, work_id)
+            assert "symlink" in docs[work_id].metadata["reject_detail"]
+        assert rejection(docs["001567"]) is None
+
+
+def test_relative_index_and_root_resolve_against_the_pipeline_file(tmp_path, monkeypatch) -> None:
+    from pipelines.config import parse_pipeline
+
+    root = _copy_sample(tmp_path / "data")
+    monkeypatch.chdir(tmp_path)  # a folder where the relative paths name nothing
+    entry = {
+        "type": "aozora",
+        "index": "aozora/list_person_all_extended_utf8.csv",
+        "root": "aozora",
+    }
+    (source,) = parse_pipeline({"name": "rel", "sources": [entry]}, base_dir=root.parent).sources
+    docs = {d.metadata["source_id"]: d for t in source.plan() for d in source.read(t)}
+    assert _outcomes(docs) == _outcomes(read_all(root / "list_person_all_extended_utf8.csv"))
+
+
+def test_a_root_missing_on_the_worker_fails_the_task(tmp_path: Path) -> None:
+    root = _copy_sample(tmp_path)
+    source = AozoraSource(
+        AozoraParams(
+            index=str(root / "list_person_all_extended_utf8.csv"), root=str(root / "cards")
+        ),
+        REPO,
+    )
+    task = source.plan()[0]
+    shutil.rmtree(root / "cards")  # planned on the driver; this node does not see it
+    with pytest.raises(FileNotFoundError, match="planned Aozora root is missing"):
+        list(source.read(task))
+
+
+def test_sample_on_s3_reads_as_local_and_climbs_are_refused(tmp_path: Path, bucket: str) -> None:  # noqa: F811
+    """The same tree in a bucket (moto on loopback): same documents and rejections; the
+    text URLs that climb to ``secret/notes.zip`` (also in the bucket) are never read."""
+    root = _hostile_tree(tmp_path)
+    expected = _outcomes(read_all(root / "list_person_all_extended_utf8.csv"))
+    _upload(tmp_path, f"{bucket}/jp")
+    docs = read_all(f"{bucket}/jp/aozora/list_person_all_extended_utf8.csv")
+    _check_hostile_outcomes(docs)
+    assert _outcomes(docs) == expected
 
 
 @pytest.fixture(scope="module")
