@@ -204,6 +204,15 @@ def jpcorpus_kept(work: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- measuring
+def print_jpcorpus_costs(manifest_path: Path) -> None:
+    """Where jpcorpus spent its time: CPU s per stage (summed over tasks), wall per phase."""
+    manifest = json.loads(manifest_path.read_text())
+    stages = ", ".join(f"{c['stage']} {c['cpu_s']:.1f}" for c in manifest["stage_costs"])
+    print(f"jpcorpus CPU s by stage: {stages}")
+    phases = manifest["run"].get("phase_seconds", {})
+    print("jpcorpus wall s by phase: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
+
+
 def measure(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd``; wall seconds and CPU seconds of its whole process tree (sampled)."""
     started = time.time()
@@ -278,6 +287,8 @@ def main() -> None:
             load = os.getloadavg()[0]
             wall, cpu = measure(cmd)
             kept = (jpcorpus_kept if tool == "jpcorpus" else datatrove_kept)(work)
+            if tool == "jpcorpus":
+                print_jpcorpus_costs(work / "release" / "manifest.json")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         kept_set = set(kept)
