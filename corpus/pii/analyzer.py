@@ -23,16 +23,20 @@ from collections.abc import Callable
 
 import regex as re
 import spacy
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
-from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from corpus.pii.entities import PiiType
 from corpus.pii.lexicon import NameLexicon
+from corpus.pii.presidio import (
+    AnalyzerEngine,
+    LemmaContextAwareEnhancer,
+    NerModelConfiguration,
+    RecognizerRegistry,
+    SpacyNlpEngine,
+    SpacyRecognizer,
+)
 from corpus.pii.recognizers import LANGUAGE, pattern_recognizers
 
 #: Results below this score are dropped (presidio's engine-wide threshold).

@@ -22,8 +22,6 @@ from __future__ import annotations
 import ipaddress
 
 import regex
-from presidio_analyzer import Pattern as PresidioPattern
-from presidio_analyzer import PatternRecognizer
 
 from corpus.pii.checksums import (
     ascii_digits,
@@ -41,6 +39,8 @@ from corpus.pii.lexicon import (
     kana_municipalities,
     prefectures,
 )
+from corpus.pii.presidio import Pattern as PresidioPattern
+from corpus.pii.presidio import PatternRecognizer
 
 LANGUAGE = "ja"
 #: Flags for every pattern: no IGNORECASE (case-insensitive parts say ``(?i:…)``).

@@ -17,10 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
-
 from corpus.pii.entities import PATTERN_TYPES, PiiType
 from corpus.pii.prescreen import Prescreen
+from corpus.pii.presidio import AnalyzerEngine, BatchAnalyzerEngine
 from corpus.pii.recognizers import LANGUAGE
 from corpus.pii.replace import Detection, redact
 
