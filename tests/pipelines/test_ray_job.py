@@ -82,6 +82,19 @@ def _is_loopback(ip: str) -> bool:
     return addr.is_loopback
 
 
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """None of the caller's Ray settings, a ``HOME`` of its own (so no ``~/.ray`` token of
+    the machine is read, and none is written there), this venv's commands first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    return env | {
+        "HOME": str(home),
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",  # Ray on Linux advertises loopback only so
+        **extra,
+    }
+
+
 class LoopbackHead:
     """``ray start --head --block`` on 127.0.0.1 with the job server and a fresh token."""
 
@@ -94,9 +107,8 @@ class LoopbackHead:
     def __init__(self) -> None:
         # Ray's socket paths must stay under 107 bytes: a short folder
         self.root = Path(tempfile.mkdtemp(prefix="jpcjob", dir="/tmp"))
-        # no token of the machine's ~/.ray is read, and none is written there
         self.homes = {}
-        for who in ("head", "client", "local"):
+        for who in ("head", "client"):
             self.homes[who] = self.root / f"home-{who}"
             self.homes[who].mkdir()
         self.token = secrets.token_hex(16)
@@ -110,16 +122,8 @@ class LoopbackHead:
         return f"http://127.0.0.1:{self.ports['dashboard-port']}"
 
     def env(self, who: str, **extra: str) -> dict[str, str]:
-        """A clean environment for the head, a ``client`` submitting or the ``local`` run:
-        none of the caller's Ray settings, a ``HOME`` of its own."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-        return env | {
-            "HOME": str(self.homes[who]),
-            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            "RAY_USAGE_STATS_ENABLED": "0",
-            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",  # Ray on Linux advertises loopback only so
-            **extra,
-        }
+        """The environment of the ``head`` or of a ``client`` submitting to it."""
+        return clean_env(self.homes[who], **extra)
 
     def start(self, timeout: float = 180) -> None:
         args = [
@@ -170,7 +174,7 @@ class LoopbackHead:
             if c.status == psutil.CONN_LISTEN and c.pid in pids
         }
 
-    def stop(self, grace: float = 10) -> None:
+    def stop(self, grace: float = 3) -> None:
         """SIGTERM the head's process group, then SIGKILL whatever of ours is left
         (workers and the job's driver run in process groups of their own)."""
         if self.proc is not None:
@@ -195,16 +199,6 @@ class LoopbackHead:
 
 
 @pytest.fixture(scope="module")
-def head():
-    h = LoopbackHead()
-    try:
-        h.start()
-        yield h
-    finally:
-        h.stop()
-
-
-@pytest.fixture(scope="module")
 def pipeline_dir(tmp_path_factory) -> Path:
     """A pipeline folder: its file and its inputs, named relative to the file."""
     folder = tmp_path_factory.mktemp("job") / "pipeline"
@@ -217,14 +211,40 @@ def pipeline_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local_release(head, pipeline_dir) -> Path:
-    """The same pipeline run on this machine with the embedded Ray."""
+def local_run(pipeline_dir):
+    """The same pipeline run on this machine with the embedded Ray, started first so that
+    it goes on while the head starts."""
+    home = pipeline_dir.parent / "home-local"
+    home.mkdir()
     out = pipeline_dir.parent / "local"
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [JPCORPUS, "run", "pipeline.yaml", "--out", str(out), "--quiet"],
-        cwd=pipeline_dir, env=head.env("local"), capture_output=True, text=True, timeout=600,
+        cwd=pipeline_dir, env=clean_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    try:
+        yield proc, out
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def head(local_run):
+    h = LoopbackHead()
+    try:
+        h.start()
+        yield h
+    finally:
+        h.stop()
+
+
+@pytest.fixture(scope="module")
+def local_release(local_run) -> Path:
+    proc, out = local_run
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
     return out
 
 
