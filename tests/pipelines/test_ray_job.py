@@ -90,7 +90,8 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
         "HOME": str(home),
         "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         "RAY_USAGE_STATS_ENABLED": "0",
-        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",  # Ray on Linux advertises loopback only so
+        # cluster mode off: on Linux Ray then advertises 127.0.0.1 as told, not the LAN address
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         **extra,
     }
 
@@ -146,8 +147,8 @@ class LoopbackHead:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"ray start exited {self.proc.returncode}:\n{self.logs()}")
             try:
-                urllib.request.urlopen(f"{self.dashboard}/api/version", timeout=5)
-                return
+                with urllib.request.urlopen(f"{self.dashboard}/api/version", timeout=5):
+                    return
             except urllib.error.HTTPError:  # answering (401 without a token): up
                 return
             except OSError:
