@@ -251,7 +251,8 @@ def read_bounded(stream: IO[bytes], what: str, max_bytes: int = MAX_DOC_BYTES) -
 
 
 def read_file_bounded(path: Path | str, max_bytes: int = MAX_DOC_BYTES) -> bytes:
-    """A file's bytes (decompressed if ``.gz``/``.bz2``/``.zst``), refusing more than ``max_bytes``.
+    """A file's bytes (decompressed if ``.gz``/``.bz2``/``.zst``), refusing more than
+    ``max_bytes``.
 
     ``path`` may be an fsspec URL. A plain file is measured before it is read, so an
     over-large one costs nothing.

@@ -17,6 +17,7 @@ out once on the driver, while planning, and carried in the task:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from typing import IO, Annotated, Any
@@ -24,7 +25,6 @@ from typing import IO, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from pipelines.sources.files import InputRejected, Line, bounded_lines
-from pipelines.sources.zstd import frame_before
 
 DEFAULT_TASK_BYTES = 64 * 1024 * 1024
 """Input bytes one task reads at most (a line or row group larger than this is one task):
@@ -124,6 +124,19 @@ def start_frames(ranges: list[dict[str, Any]], frames: list[tuple[int, int]]) ->
         frame = frame_before(frames, r["start"])
         if frame != (0, 0):
             r["frame"] = list(frame)
+
+
+def frame_before(frames: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    """The last of ``frames`` (``(compressed, decompressed)`` offsets of frame starts, in
+    file order) that starts at or before decompressed byte ``position``.
+
+    >>> frame_before([(0, 0), (900, 4096), (1800, 8192)], 5000)
+    (900, 4096)
+    >>> frame_before([], 5000)
+    (0, 0)
+    """
+    i = bisect.bisect_right(frames, position, key=lambda frame: frame[1])
+    return frames[i - 1] if i else (0, 0)
 
 
 class RangeReader:

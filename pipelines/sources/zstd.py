@@ -103,19 +103,3 @@ class ZstdStream(io.RawIOBase):
     def close(self) -> None:
         self._src.close()
         super().close()
-
-
-def frame_before(frames: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    """The last noted frame starting at or before decompressed byte ``position``.
-
-    >>> frame_before([(0, 0), (900, 4096), (1800, 8192)], 5000)
-    (900, 4096)
-    >>> frame_before([], 5000)
-    (0, 0)
-    """
-    best = (0, 0)
-    for frame in frames:
-        if frame[1] > position:
-            break
-        best = frame
-    return best

@@ -116,7 +116,7 @@ def test_split_gzip_and_file_url_read_the_same(big_jsonl: Path, tmp_path: Path) 
     assert split == whole
 
 
-def zstd_frames(data: bytes, frame_bytes: int) -> bytes:
+def pack_zstd_frames(data: bytes, frame_bytes: int) -> bytes:
     """``data`` as independent Zstandard frames of ``frame_bytes`` (cut anywhere, as pzstd
     cuts), with a skippable frame after the first, as the seekable format writes them."""
     frames = [
@@ -133,7 +133,7 @@ def test_split_zstd_reads_the_same_documents_as_one_task(
 ) -> None:
     data = big_jsonl.read_bytes()
     zst = tmp_path / "tatoeba.jsonl.zst"
-    packed = zstd_frames(data, frame_bytes) if frame_bytes else zstandard.compress(data)
+    packed = pack_zstd_frames(data, frame_bytes) if frame_bytes else zstandard.compress(data)
     zst.write_bytes(packed)
     one, whole = _documents(tmp_path, zst.name, 64 * 1024 * 1024)
     many, split = _documents(tmp_path, f"file://{zst}", SMALL_TASK)
@@ -148,7 +148,7 @@ def test_a_task_decompresses_from_the_frame_its_range_starts_in(big_jsonl: Path,
     frame are never read (here they are overwritten after planning, and the task's
     documents do not change)."""
     zst = tmp_path / "tatoeba.jsonl.zst"
-    zst.write_bytes(zstd_frames(big_jsonl.read_bytes(), 200_000))
+    zst.write_bytes(pack_zstd_frames(big_jsonl.read_bytes(), 200_000))
     raw = {"name": "x", "sources": [{"type": "jsonl", "path": str(zst), "task_bytes": SMALL_TASK}]}
     (source,) = parse_pipeline(raw, base_dir=tmp_path).sources
     plan = source.plan()
@@ -227,7 +227,7 @@ def test_runner_on_ray_gives_the_same_release_for_any_split_of_a_zstd_file(tmp_p
     plain = tmp_path / "plain.jsonl"
     write_jsonl(plain, 1536 * 1024)
     path = tmp_path / "tatoeba.jsonl.zst"
-    path.write_bytes(zstd_frames(plain.read_bytes(), 200_000))
+    path.write_bytes(pack_zstd_frames(plain.read_bytes(), 200_000))
     manifest = _same_release_whatever_the_split(
         path, tmp_path, (128 * 1024, 64 * 1024 * 1024), [{"langid": {}}]
     )

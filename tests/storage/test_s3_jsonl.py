@@ -10,7 +10,7 @@ from pathlib import Path
 
 from corpus import storage
 from pipelines.config import parse_pipeline
-from tests.sources.test_jsonl_split import _documents, write_jsonl, zstd_frames
+from tests.sources.test_jsonl_split import _documents, pack_zstd_frames, write_jsonl
 
 TASK = 128 * 1024
 
@@ -23,7 +23,7 @@ def test_a_zstd_file_on_s3_is_split_and_reads_as_on_disk(bucket: str, tmp_path: 
     plain = tmp_path / "plain.jsonl"
     write_jsonl(plain, 1024 * 1024)
     local = tmp_path / "tatoeba.jsonl.zst"
-    local.write_bytes(zstd_frames(plain.read_bytes(), 100_000))
+    local.write_bytes(pack_zstd_frames(plain.read_bytes(), 100_000))
     storage.put_file(local, f"{bucket}/ja/tatoeba.jsonl.zst")
 
     raw = {"name": "s3", "sources": [{"type": "jsonl", "path": f"{bucket}/ja", "task_bytes": TASK}]}
