@@ -79,9 +79,7 @@ def test_no_credentials_is_one_line_naming_the_chain(
     assert CHAIN in out.err and out.err.count("\n") == 1
 
 
-@pytest.mark.parametrize(
-    "argv", [["audit", "{url}"], ["trace", "{url}", "000001"], ["pull", "{url}", "{local}"]]
-)
+@pytest.mark.parametrize("argv", [["audit", "{url}"], ["pull", "{url}", "{local}"]])
 def test_rejected_keys_are_one_line_naming_the_chain(
     release_url: str, keys_rejected: None, argv: list[str], tmp_path, capsys
 ) -> None:
