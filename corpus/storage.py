@@ -244,14 +244,33 @@ def resolve(path: str | Path, base: str | Path | None = None) -> str:
     return os.path.normpath(str(local))
 
 
+def kind(fs: Any, path: str) -> str | None:
+    """``"file"`` or ``"directory"`` for what is at ``path`` on ``fs``, ``None`` when
+    nothing is there.
+
+    fsspec's ``exists``/``isfile`` answer ``False`` to any error, so a store refusing
+    access (no credentials, access denied) would read as a missing file; here that
+    error is raised (see :func:`access_error`), and only a local path or another
+    failure counts as nothing there.
+    """
+    try:
+        return fs.info(path).get("type")
+    except FileNotFoundError:
+        return None
+    except Exception as exc:
+        if access_error(exc) is None or "file" in fs.protocol:
+            return None
+        raise
+
+
 def exists(url: str) -> bool:
     fs, path = filesystem(url)
-    return fs.exists(path)
+    return kind(fs, path) is not None
 
 
 def isfile(url: str) -> bool:
     fs, path = filesystem(url)
-    return fs.isfile(path)
+    return kind(fs, path) == "file"
 
 
 def isdir(url: str) -> bool:

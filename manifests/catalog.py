@@ -177,7 +177,7 @@ class Catalog:
         return "/".join([self.root, *parts])
 
     def exists(self) -> bool:
-        return self.fs.isfile(self._path(INDEX))
+        return storage.kind(self.fs, self._path(INDEX)) == "file"
 
     # -- index -------------------------------------------------------------------
 
@@ -483,5 +483,7 @@ def is_catalog(url: str | Path) -> bool:
         return Catalog(url).exists()
     except storage.StorageSetupError:
         raise  # a missing extra or credentials in the URL: say so, not "not a catalog"
-    except (ValueError, ImportError, OSError):
+    except (ValueError, ImportError, OSError) as exc:
+        if isinstance(exc, PermissionError) and storage.is_remote(str(url)):
+            raise  # a store refusing access: say so (storage.access_error), not "not a catalog"
         return False

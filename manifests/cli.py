@@ -141,7 +141,9 @@ def _guarded(func):
             return func(args)
         except CatalogError as exc:
             return _fail(str(exc), exc.exit_code)
-        except (FileNotFoundError, NotADirectoryError, PermissionError, UnsafeRelease) as exc:
+        except PermissionError as exc:  # a store's refusal names no file: name the credentials
+            return _fail(str(exc) if exc.filename else str(storage.access_error(exc)))
+        except (FileNotFoundError, NotADirectoryError, UnsafeRelease) as exc:
             return _fail(str(exc))
 
     return wrapper

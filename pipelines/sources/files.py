@@ -113,29 +113,54 @@ def relative_name(root: str, path: str) -> str:
     return path_norm.rsplit("/", 1)[-1]
 
 
-def open_url(url: str) -> IO[bytes]:
-    """Open a local path or fsspec URL for reading bytes; ``.gz``/``.bz2`` are decompressed
-    behind the same guard as :func:`open_binary`."""
+COMPRESSED = (".gz", ".bz2", ".zst")
+"""Suffixes of the compressed files :func:`open_url` decompresses."""
+
+
+def open_url(url: str, frame: tuple[int, int] = (0, 0)) -> IO[bytes]:
+    """Open a local path or fsspec URL for reading bytes; ``.gz``/``.bz2``/``.zst`` are
+    decompressed behind the same guard as :func:`open_binary`.
+
+    A ``.zst`` file is read from ``frame``, ``(compressed offset, decompressed offset)``
+    of a frame's start (see :mod:`pipelines.sources.zstd`); its frames are noted as it
+    is read (:func:`zstd_frames`).
+    """
     fs, inner = filesystem(url)
     raw = fs.open(inner, "rb")
     name = inner.rsplit("/", 1)[-1]
-    if not name.lower().endswith((".gz", ".bz2")):
+    lower = name.lower()
+    if not lower.endswith(COMPRESSED):
         return raw
+    if lower.endswith(".zst"):
+        from pipelines.sources.zstd import ZstdStream
+
+        raw.seek(frame[0])
+        compressed = _CountingReader(raw, count=frame[0])
+        stream = ZstdStream(compressed, offset=frame[0], produced=frame[1])
+        guard = ExpansionGuard(stream, compressed, name, produced=frame[1])
+        return io.BufferedReader(guard, buffer_size=_PIECE)
     compressed = _CountingReader(raw)
     inner_stream: IO[bytes] = (
         gzip.GzipFile(fileobj=compressed, mode="rb")
-        if name.lower().endswith(".gz")
+        if lower.endswith(".gz")
         else bz2.BZ2File(compressed, "rb")
     )
     return io.BufferedReader(ExpansionGuard(inner_stream, compressed, name), buffer_size=_PIECE)
 
 
+def zstd_frames(stream: IO[bytes]) -> list[tuple[int, int]]:
+    """Where the frames read so far begin, for a stream :func:`open_url` gave for a
+    ``.zst`` file (empty for any other)."""
+    guard = getattr(stream, "raw", None)
+    return list(getattr(getattr(guard, "decompressed", None), "frames", []))
+
+
 class _CountingReader(io.RawIOBase):
     """A raw file that counts the bytes read from it (the compressed side of a guard)."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], count: int = 0) -> None:
         self._raw = raw
-        self.count = 0
+        self.count = count
 
     def readable(self) -> bool:
         return True
@@ -156,14 +181,21 @@ class ExpansionGuard(io.RawIOBase):
     Raises :class:`DecompressionBomb` once the output passes :data:`EXPANSION_FLOOR` and
     is more than :data:`MAX_EXPANSION_RATIO` times the compressed bytes read so far,
     :class:`TruncatedCompressedFile` when the compressed stream ends early and
-    :class:`CorruptCompressedFile` when it is not valid gzip/bzip2.
+    :class:`CorruptCompressedFile` when it is not valid gzip/bzip2/zstd. ``produced`` is
+    the decompressed bytes before the first one read (a file read from one of its frames).
     """
 
-    def __init__(self, decompressed: IO[bytes], compressed: _CountingReader, name: str) -> None:
+    def __init__(
+        self, decompressed: IO[bytes], compressed: _CountingReader, name: str, produced: int = 0
+    ) -> None:
         self._inner = decompressed
         self._compressed = compressed
         self.name = name
-        self.produced = 0
+        self.produced = produced
+
+    @property
+    def decompressed(self) -> IO[bytes]:
+        return self._inner
 
     def readable(self) -> bool:
         return True
@@ -175,7 +207,7 @@ class ExpansionGuard(io.RawIOBase):
             raise TruncatedCompressedFile(
                 f"{self.name}: {exc} (after {self.produced} bytes)"
             ) from exc
-        except (OSError, zlib.error) as exc:  # BadGzipFile, bzip2 "Invalid data stream", CRC
+        except (OSError, zlib.error) as exc:  # BadGzipFile, bzip2 "Invalid data stream", CRC, zstd
             raise CorruptCompressedFile(
                 f"{self.name}: {exc} (after {self.produced} bytes)"
             ) from exc
@@ -219,14 +251,15 @@ def read_bounded(stream: IO[bytes], what: str, max_bytes: int = MAX_DOC_BYTES) -
 
 
 def read_file_bounded(path: Path | str, max_bytes: int = MAX_DOC_BYTES) -> bytes:
-    """A file's bytes (decompressed if ``.gz``/``.bz2``), refusing more than ``max_bytes``.
+    """A file's bytes (decompressed if ``.gz``/``.bz2``/``.zst``), refusing more than
+    ``max_bytes``.
 
     ``path`` may be an fsspec URL. A plain file is measured before it is read, so an
     over-large one costs nothing.
     """
     fs, inner = filesystem(str(path))
     name = inner.rsplit("/", 1)[-1]
-    if not name.lower().endswith((".gz", ".bz2")):
+    if not name.lower().endswith(COMPRESSED):
         size = fs.size(inner)
         if size > max_bytes:
             raise DocumentTooLarge(f"{name}: {size} bytes > {max_bytes}")

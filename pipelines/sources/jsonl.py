@@ -19,13 +19,27 @@ from typing import Any, ClassVar
 from corpus.document import Document, make_document, reject, rejection
 from corpus.storage import filesystem
 from pipelines.sources.base import Source, SourceParams, register_source, url_time
-from pipelines.sources.files import InputRejected, Line, expand_urls, open_url, relative_name
+from pipelines.sources.files import (
+    COMPRESSED,
+    InputRejected,
+    Line,
+    expand_urls,
+    open_url,
+    relative_name,
+    zstd_frames,
+)
 from pipelines.sources.limits import MAX_DOC_BYTES
-from pipelines.sources.split import DEFAULT_TASK_BYTES, TaskBytes, range_lines, split_lines
+from pipelines.sources.split import (
+    DEFAULT_TASK_BYTES,
+    TaskBytes,
+    range_lines,
+    split_lines,
+    start_frames,
+)
 
 #: per-line fields that must be strings when present
 _TEXT_FIELDS = ("url", "license", "license_evidence", "attribution")
-_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz")
+_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz", ".json.zst")
 _COMPRESSED_EXPANSION = 8
 """Compressed JSON Lines of Japanese text expand 2.5–4× (the bundled Wikipedia JSONL.gz
 2.7×); a compressed file over ``task_bytes / 8`` is read through once while planning to
@@ -68,6 +82,7 @@ class JsonlSource(Source):
             try:
                 with open_url(url) as f:
                     ranges = split_lines(f, self.params.task_bytes, partial(self._id_of, rel=rel))
+                    start_frames(ranges, zstd_frames(f))
             except InputRejected:  # a bomb or broken file: one task records what is wrong
                 ranges = []
             if len(ranges) <= 1:
@@ -96,7 +111,7 @@ class JsonlSource(Source):
         first_line: dict[str, int] = {}  # document id -> line it came from
         earlier = task.get("earlier", {})  # source id -> its line, in an earlier task
         lines = 0
-        with open_url(url) as f:
+        with open_url(url, tuple(task.get("frame", (0, 0)))) as f:
             for line in range_lines(f, task):
                 if line.data is not None and not line.data.strip():
                     continue
@@ -199,7 +214,7 @@ def _stored_size(url: str) -> int:
 def _expansion(url: str) -> int:
     """How much bigger than stored a file is assumed to be read, to decide whether it may
     need splitting (a compressed one is measured by reading it through)."""
-    return 1 if not url.lower().endswith((".gz", ".bz2")) else _COMPRESSED_EXPANSION
+    return 1 if not url.lower().endswith(COMPRESSED) else _COMPRESSED_EXPANSION
 
 
 def line_evidence(obj: dict, locator: str, license: str | None, evidence: str) -> str:

@@ -9,11 +9,15 @@ out once on the driver, while planning, and carried in the task:
   do not depend on where the file was cut;
 * ``earlier`` — ids of the range that already occurred in an earlier range, each with the
   position of its first occurrence, so a repeated id is rejected as ``duplicate_id``
-  whether or not its first occurrence fell in the same task.
+  whether or not its first occurrence fell in the same task;
+* ``frame`` — in a compressed file of independent frames (Zstandard), ``[compressed,
+  decompressed]`` offsets of the frame the range starts in: the task decompresses from
+  there, not from the file's start (absent when that is the file's start).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from typing import IO, Annotated, Any
@@ -109,6 +113,34 @@ def split_lines(
     return ranges
 
 
+def start_frames(ranges: list[dict[str, Any]], frames: list[tuple[int, int]]) -> None:
+    """Give each range the frame it starts in (``frames``: ``(compressed, decompressed)``
+    offsets of frame starts, in file order), when that is not the file's start.
+
+    >>> ranges = [{"start": 0}, {"start": 5000}, {"start": 9000}]
+    >>> start_frames(ranges, [(0, 0), (900, 4096), (1800, 8192)])
+    >>> [r.get("frame") for r in ranges]
+    [None, [900, 4096], [1800, 8192]]
+    """
+    for r in ranges:
+        frame = frame_before(frames, r["start"])
+        if frame != (0, 0):
+            r["frame"] = list(frame)
+
+
+def frame_before(frames: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    """The last of ``frames`` (``(compressed, decompressed)`` offsets of frame starts, in
+    file order) that starts at or before decompressed byte ``position``.
+
+    >>> frame_before([(0, 0), (900, 4096), (1800, 8192)], 5000)
+    (900, 4096)
+    >>> frame_before([], 5000)
+    (0, 0)
+    """
+    i = bisect.bisect_right(frames, position, key=lambda frame: frame[1])
+    return frames[i - 1] if i else (0, 0)
+
+
 class RangeReader:
     """Bytes ``[start, end)`` of a stream that may not seek (a decompressed one is skipped
     through), read as a binary file."""
@@ -136,12 +168,13 @@ class RangeReader:
 
 def range_lines(stream: IO[bytes], task: dict[str, Any]) -> Iterator[Line]:
     """The lines of a task's range (all of ``stream`` for an unsplit task), numbered as
-    in the whole file."""
+    in the whole file. ``stream`` starts at the task's ``frame`` when it has one."""
     if "end" not in task:
         yield from bounded_lines(stream)
         return
     offset = task["first_line"] - 1
-    reader = RangeReader(stream, task["start"], task["end"])
+    base = task.get("frame", (0, 0))[1]  # the stream starts at this decompressed byte
+    reader = RangeReader(stream, task["start"] - base, task["end"] - base)
     for line in bounded_lines(reader):  # type: ignore[arg-type]
         yield line._replace(number=line.number + offset)
     if reader.left > 0:

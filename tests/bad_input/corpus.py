@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import zstandard
+
 from pipelines.crawler.fetch import FetchResult
 from pipelines.crawler.warc_out import WarcRecorder
 
@@ -82,6 +84,12 @@ def bz2_bomb(prefix: bytes, size: int = BOMB_BYTES, block: int = 64 * 1024**2) -
     return bz2.compress(prefix) + bz2.compress(b"\0" * block) * (size // block)
 
 
+def zstd_bomb(prefix: bytes, size: int = BOMB_BYTES, block: int = 64 * 1024**2) -> bytes:
+    """``prefix`` then ``size`` NUL bytes as Zstandard frames (readers join them): ~330 KB."""
+    cctx = zstandard.ZstdCompressor()
+    return cctx.compress(prefix) + cctx.compress(b"\0" * block) * (size // block)
+
+
 def write_big_jsonl_line(f: io.BufferedWriter, doc_id: str, size: int) -> None:
     """One JSONL line of about ``size`` bytes of Japanese text, written in pieces."""
     piece = ("猫" * 4096).encode()
@@ -133,6 +141,13 @@ def _jsonl(folder: Path, more: Path, big: int) -> dict[str, Expect]:
     (folder / "truncated.jsonl.gz").write_bytes(cut)
     survived = zlib.decompressobj(31).decompress(cut).count(b"\n")
     (more / "corrupt.jsonl.gz").write_bytes(b"this is not gzip at all\n" * 10)
+    (folder / "bomb.jsonl.zst").write_bytes(zstd_bomb(line(id="bomb.jsonl.zst/before", text=NEKO)))
+    good = b"".join(line(id=f"truncated.jsonl.zst/{i}", text=NEKO * 20) for i in range(400))
+    packed = zstandard.compress(good)
+    cut = packed[: len(packed) * 2 // 3]
+    (folder / "truncated.jsonl.zst").write_bytes(cut)
+    survived_zst = zstandard.ZstdDecompressor().decompressobj().decompress(cut).count(b"\n")
+    (more / "corrupt.jsonl.zst").write_bytes(b"this is not zstd at all\n" * 10)
     return {
         "lines.jsonl": Expect.of(
             *[read("malformed_jsonl")] * 6,
@@ -148,6 +163,9 @@ def _jsonl(folder: Path, more: Path, big: int) -> dict[str, Expect]:
         "bomb.jsonl.gz": Expect.of(read("decompression_bomb"), kept=1),
         "truncated.jsonl.gz": Expect.of(read("truncated_compressed_file"), kept=survived),
         "corrupt.jsonl.gz": Expect.of(read("corrupt_compressed_file")),
+        "bomb.jsonl.zst": Expect.of(read("decompression_bomb"), kept=1),
+        "truncated.jsonl.zst": Expect.of(read("truncated_compressed_file"), kept=survived_zst),
+        "corrupt.jsonl.zst": Expect.of(read("corrupt_compressed_file")),
     }
 
 

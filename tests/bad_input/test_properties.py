@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,7 +113,8 @@ def jsonl_line(draw: st.DrawFn) -> bytes:
     )
     if kind in (2, 3):
         obj["text"] = draw(TEXT)
-    line = json.dumps(obj, ensure_ascii=draw(st.booleans())).encode()
+    # a lone surrogate in the text is written as the (not UTF-8) bytes careless writers emit
+    line = json.dumps(obj, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
     if kind == 4:
         line = line[: draw(st.integers(0, len(line)))]
     return line
@@ -260,6 +262,45 @@ def _check_jsonl(lines: list[bytes]) -> None:
 
 
 test_jsonl, test_jsonl_long = both(st.lists(jsonl_line(), max_size=6))(_check_jsonl)
+
+
+@st.composite
+def zstd_jsonl(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
+    """JSON Lines as one to three Zstandard frames (cut anywhere), the file cut anywhere:
+    ``(the lines of the frames left whole, the file, whether the cut is inside a frame)``."""
+    data = b"\n".join(draw(st.lists(jsonl_line(), max_size=6)))
+    bounds = sorted(draw(st.lists(st.integers(0, len(data)), max_size=2)))
+    pieces = [data[a:b] for a, b in zip([0, *bounds], [*bounds, len(data)], strict=True)]
+    frames = [zstandard.compress(piece) for piece in pieces]
+    packed = b"".join(frames)
+    cut = draw(st.one_of(st.just(len(packed)), st.integers(0, len(packed))))
+    whole, end = b"", 0
+    for piece, frame in zip(pieces, frames, strict=True):
+        if end + len(frame) > cut:
+            break
+        whole, end = whole + piece, end + len(frame)
+    return whole, packed[:cut], cut != end
+
+
+def _check_jsonl_zst(case: tuple[bytes, bytes, bool]) -> None:
+    """A file cut inside a frame is recorded as truncated, after the lines before the cut;
+    cut between frames, it is the shorter file it then is (nothing marks the last frame)."""
+    whole, packed, inside = case
+    root = _fresh()
+    (root / "in" / "gen.jsonl.zst").write_bytes(packed)
+    source = JsonlSource(JsonlParams(path="in", license="CC0-1.0", license_evidence="t"), root)
+    docs = _read_source(source)
+    _no_unexpected_errors(docs)
+    faults = [r[1] for r in map(rejection, docs) if r and r[1].endswith("_compressed_file")]
+    assert faults == (["truncated_compressed_file"] if inside else [])
+    lines = whole.split(b"\n")
+    if inside:  # the lines before the cut (the last one may go on past it), then the fault
+        assert len(docs) - 1 >= len([ln for ln in lines[:-1] if ln.strip()])
+    else:
+        assert len(docs) == (len([ln for ln in lines if ln.strip()]) or 1)
+
+
+test_jsonl_zst, test_jsonl_zst_long = both(zstd_jsonl())(_check_jsonl_zst)
 
 
 def _check_text_dir(data: bytes) -> None:

@@ -12,15 +12,19 @@ import gzip
 import json
 import os
 import shutil
+import struct
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import zstandard
 
 from corpus.document import REJECTION_KEY, rejection
 from corpus.ray_runtime import ray_session
 from pipelines.config import parse_pipeline
 from pipelines.runner import run_pipeline
+from pipelines.sources.files import CorruptCompressedFile
+from pipelines.sources.zstd import FRAME_SPACING
 from pipelines.steps import SourceReader
 from tests.conftest import SHARED_DATA
 
@@ -112,6 +116,57 @@ def test_split_gzip_and_file_url_read_the_same(big_jsonl: Path, tmp_path: Path) 
     assert split == whole
 
 
+def pack_zstd_frames(data: bytes, frame_bytes: int) -> bytes:
+    """``data`` as independent Zstandard frames of ``frame_bytes`` (cut anywhere, as pzstd
+    cuts), with a skippable frame after the first, as the seekable format writes them."""
+    frames = [
+        zstandard.ZstdCompressor().compress(data[i : i + frame_bytes])
+        for i in range(0, len(data), frame_bytes)
+    ]
+    skippable = struct.pack("<II", 0x184D2A5E, 8) + b"seektabl"
+    return frames[0] + skippable + b"".join(frames[1:])
+
+
+@pytest.mark.parametrize("frame_bytes", [None, 200_000])
+def test_split_zstd_reads_the_same_documents_as_one_task(
+    big_jsonl: Path, tmp_path: Path, frame_bytes: int | None
+) -> None:
+    data = big_jsonl.read_bytes()
+    zst = tmp_path / "tatoeba.jsonl.zst"
+    packed = pack_zstd_frames(data, frame_bytes) if frame_bytes else zstandard.compress(data)
+    zst.write_bytes(packed)
+    one, whole = _documents(tmp_path, zst.name, 64 * 1024 * 1024)
+    many, split = _documents(tmp_path, f"file://{zst}", SMALL_TASK)
+    assert one == 1 and many >= 8
+    assert split == whole
+    _, plain = _documents(big_jsonl.parent, big_jsonl.name, 64 * 1024 * 1024)
+    assert [d[1] for d in whole] == [d[1] for d in plain]  # ids of id-less lines name the file
+
+
+def test_a_task_decompresses_from_the_frame_its_range_starts_in(big_jsonl: Path, tmp_path: Path):
+    """Ranges of a many-frame file start in their own frames: the bytes before a task's
+    frame are never read (here they are overwritten after planning, and the task's
+    documents do not change)."""
+    zst = tmp_path / "tatoeba.jsonl.zst"
+    zst.write_bytes(pack_zstd_frames(big_jsonl.read_bytes(), 200_000))
+    raw = {"name": "x", "sources": [{"type": "jsonl", "path": str(zst), "task_bytes": SMALL_TASK}]}
+    (source,) = parse_pipeline(raw, base_dir=tmp_path).sources
+    plan = source.plan()
+    late = [t for t in plan if "frame" in t]
+    assert len(late) >= len(plan) // 2
+    for task in late:
+        compressed, decompressed = task["frame"]
+        assert 0 < task["start"] - decompressed < FRAME_SPACING + 200_000
+    before = [list(source.read(t)) for t in late]
+    stat = zst.stat()
+    with zst.open("r+b") as f:  # the first frames become garbage
+        f.write(b"\0" * late[0]["frame"][0])
+    os.utime(zst, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert [list(source.read(t)) for t in late] == before
+    with pytest.raises(CorruptCompressedFile):
+        list(source.read(plan[0]))
+
+
 def _rows(release: Path, folder: str) -> list[dict]:
     table = pq.read_table(release / folder)
     return sorted(table.to_pylist(), key=lambda r: (r["id"], r.get("stage", "")))
@@ -165,6 +220,19 @@ def test_runner_on_ray_gives_the_same_release_for_any_split(tmp_path: Path):
     lines = path.read_bytes().count(b"\n") + 1
     assert manifest["accounting"]["input"] == lines - 1
     assert manifest["accounting"]["kept"] > 0.9 * manifest["accounting"]["input"]
+
+
+@pytest.mark.slow
+def test_runner_on_ray_gives_the_same_release_for_any_split_of_a_zstd_file(tmp_path: Path):
+    plain = tmp_path / "plain.jsonl"
+    write_jsonl(plain, 1536 * 1024)
+    path = tmp_path / "tatoeba.jsonl.zst"
+    path.write_bytes(pack_zstd_frames(plain.read_bytes(), 200_000))
+    manifest = _same_release_whatever_the_split(
+        path, tmp_path, (128 * 1024, 64 * 1024 * 1024), [{"langid": {}}]
+    )
+    lines = plain.read_bytes().count(b"\n") + 1
+    assert manifest["accounting"]["input"] == lines - 1
 
 
 @pytest.mark.slow
