@@ -8,10 +8,11 @@ fails is a rejected record (stage ``prefilter``, reason ``not_japanese``), never
 The test counts kana — Japanese prose always has hiragana or katakana, Chinese and
 Korean almost never — in the body read every way Japanese bytes come: as UTF-8 (counted
 on the bytes, without decoding; a few bad sequences, as in a capture cut mid-character or
-a stray Latin-1 byte, do not make it another encoding), Shift_JIS (cp932), EUC-JP and
-ISO-2022-JP, and the declared charset when it can write kana at all. A declared charset is
-often missing or wrong, and a single-byte one (KOI8-R, ISO-8859-1, windows-1252 …) has no
-kana to find, so it is not read: the bytes are. A reading that meets many undecodable
+a stray Latin-1 byte, do not make it another encoding), Shift_JIS (cp932), EUC-JP,
+ISO-2022-JP (when its escapes appear), and the declared charset (a WHATWG label) when it
+can write kana at all. A declared charset is often missing or wrong, and a single-byte one
+(KOI8-R, ISO-8859-1, windows-1252 …) has no kana to find, so it is not read: the bytes
+are. A reading that meets many undecodable
 bytes is not the page's encoding. A page is Japanese when some reading has at least
 ``min_kana`` kana and kana make at least ``min_kana_share`` of its kana + kanji (GB2312
 read as EUC-JP shows a few kana among many kanji; Cyrillic read as Shift_JIS shows
@@ -55,6 +56,7 @@ JAPANESE_CHARSETS = frozenset(
 )  # fmt: skip
 #: the encodings Japanese bytes come in besides UTF-8: tried whatever a page declares
 JAPANESE_CODECS = ("cp932", "euc_jp")
+_LABELS = {"cp932": "Shift_JIS", "euc_jp": "EUC-JP", "iso2022_jp_ext": "ISO-2022-JP"}
 
 #: a reading with more undecodable bytes than this (absolute, and share of its kana+kanji)
 #: is the wrong encoding
@@ -93,6 +95,11 @@ class Verdict:
     kana: int
     kanji: int
     encoding: str
+
+    @property
+    def charset(self) -> str:
+        """The WHATWG label of the reading (what a decoder honours): ``Shift_JIS`` for cp932."""
+        return _LABELS.get(self.encoding, self.encoding)
 
     @property
     def detail(self) -> str:
@@ -150,7 +157,7 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     kana = sum(body.count(p) for p in _UTF8_KANA)
     kanji = sum(body.count(p) for p in _UTF8_KANJI)
     bad = _utf8_bad(body, _bad_limit(kana, kanji))
-    if not bad:
+    if not bad and b"\x1b$" not in body:  # ISO-2022-JP is 7-bit: valid UTF-8 too
         return [("utf-8", kana, kanji)]
     readings = [("utf-8", kana, kanji)] if bad <= _bad_limit(kana, kanji) else []
     encodings = []

@@ -100,7 +100,7 @@ def test_a_legacy_label_neither_hides_japanese_bytes_nor_lets_its_own_language_i
     japanese = (
         f"<html><head><meta charset='{label}'></head><body>{_aozora_paragraphs()}</body></html>"
     )
-    for encoding in ("cp932", "euc_jp", "utf-8"):
+    for encoding in ("cp932", "euc_jp", "utf-8", "iso2022_jp_ext"):
         verdict = looks_japanese(japanese.encode(encoding), label)
         assert verdict.japanese and verdict.encoding == encoding, (encoding, verdict)
         assert verdict.kana > 100
@@ -157,6 +157,7 @@ def test_a_short_page_passes_only_with_a_japanese_hint() -> None:
     assert looks_japanese(short.encode("cp932"), "Shift_JIS").reason == "kana+hint"
 
 
+@pytest.mark.skipif(not (SHARED_DATA / "egov_laws").exists(), reason="needs shared/data")
 def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
     tmp_path: Path,
 ) -> None:
@@ -167,11 +168,16 @@ def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
         + b"The quick brown fox. " * 20
         + b"</p></main></body></html>"
     )
+    law = sorted((SHARED_DATA / "egov_laws" / "html_2013").glob("*.html"))[0].read_bytes()
+    russian = f"<html><body><main>{_russian_paragraphs()}</main></body></html>".encode("koi8_r")
     path = tmp_path / "mix.warc.gz"
     with WarcRecorder(path) as w:
         for url, body, ct in [
             ("https://ja.example/1", sjis, "text/html; charset=ISO-8859-1"),  # a wrong declaration
             ("https://en.example/1", english, "text/html; charset=utf-8"),
+            ("https://law.example/1", law, "text/html; charset=KOI8-R"),  # real Shift_JIS page
+            ("https://ru.example/1", russian, "text/html; charset=KOI8-R"),
+            ("https://ru.example/2", russian, "text/html"),
         ]:
             w.record(
                 FetchResult(
@@ -185,3 +191,24 @@ def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
     ja = docs["https://ja.example/1"]
     assert rejection(ja) is None or rejection(ja)[0] != "prefilter"
     assert "秋" in ja.text or "山" in ja.text, ja.text[:200]
+    law_doc = docs["https://law.example/1"]  # no license on the page: rejected after reading
+    assert rejection(law_doc) == ("license", "no-license")
+    assert law_doc.metadata["http_charset"] == "cp932" and "第一条" in law_doc.text
+    for url in ("https://ru.example/1", "https://ru.example/2"):
+        assert rejection(docs[url]) == ("prefilter", "not_japanese")
+        assert docs[url].metadata["reject_detail"].startswith("kana=0 ")
+
+
+def test_the_warc_source_skips_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "one.warc.gz"
+    with WarcRecorder(path) as w:
+        body = b"<html lang='en'><body><p>" + b"The quick brown fox. " * 20 + b"</p></body></html>"
+        w.record(FetchResult(url="https://en.example/", started=datetime(2026, 11, 1, tzinfo=UTC),
+                             status=200, headers=[("Content-Type", "text/html")], body=body))  # fmt: skip
+    for params, outcome in [
+        ({}, ("prefilter", "not_japanese")),
+        ({"japanese_prefilter": False}, ("license", "no-license")),
+    ]:
+        source = WarcSource(WarcParams(path=str(path), **params), REPO)
+        (doc,) = [d for task in source.plan() for d in source.read(task)]
+        assert rejection(doc) == outcome, params
