@@ -123,11 +123,7 @@ def _counts(text: str) -> tuple[int, int]:
     return len(_KANA_RE.findall(text)), len(_KANJI_RE.findall(text))
 
 
-def _bad_limit(kana: int, kanji: int) -> float:
-    return max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji))
-
-
-def _utf8_bad(body: bytes, limit: float) -> int:
+def _utf8_bad(body: bytes, limit: int) -> int:
     """Invalid UTF-8 sequences in ``body``, counted until there are more than ``limit``."""
     bad, pos, view = 0, 0, memoryview(body)
     while bad <= limit:
@@ -156,10 +152,10 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     # as UTF-8, counted on the bytes: E3 81–83 xx is kana, E4–E9 leads kanji
     kana = sum(body.count(p) for p in _UTF8_KANA)
     kanji = sum(body.count(p) for p in _UTF8_KANJI)
-    bad = _utf8_bad(body, _bad_limit(kana, kanji))
+    bad = _utf8_bad(body, MAX_BAD_BYTES)  # a few: a cut capture, a stray byte
     if not bad and b"\x1b$" not in body:  # ISO-2022-JP is 7-bit: valid UTF-8 too
         return [("utf-8", kana, kanji)]
-    readings = [("utf-8", kana, kanji)] if bad <= _bad_limit(kana, kanji) else []
+    readings = [("utf-8", kana, kanji)] if bad <= MAX_BAD_BYTES else []
     encodings = []
     codec = whatwg_codec(declared) if declared else None
     if codec and codec != "utf-8" and not codec.startswith("utf-16") and _writes_kana(codec):
@@ -170,7 +166,7 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     for enc in dict.fromkeys(encodings):
         text = body.decode(enc, errors="replace")
         kana, kanji = _counts(text)
-        if text.count("\ufffd") > _bad_limit(kana, kanji):
+        if text.count("\ufffd") > max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji)):
             continue  # not this encoding: Big5 or GBK read as EUC-JP breaks on every other pair
         readings.append((enc, kana, kanji))
     return readings
