@@ -12,15 +12,15 @@ a stray Latin-1 byte, do not make it another encoding), Shift_JIS (cp932), EUC-J
 ISO-2022-JP (when its escapes appear), and the declared charset (a WHATWG label) when it
 can write kana at all. A declared charset is often missing or wrong, and a single-byte one
 (KOI8-R, ISO-8859-1, windows-1252 …) has no kana to find, so it is not read: the bytes
-are. A reading that meets many undecodable
-bytes is not the page's encoding. A page is Japanese when some reading has at least
-``min_kana`` kana and kana make at least ``min_kana_share`` of its kana + kanji (GB2312
-read as EUC-JP shows a few kana among many kanji; Cyrillic read as Shift_JIS shows
-half-width katakana, which is not counted). A Japanese charset (HTTP or ``<meta>``) or
-``<html lang="ja">`` lowers the kana needed to ``min_kana_hinted``, so a short Japanese
-page still passes. Nothing is decided on the hints alone: a page without kana has no
-Japanese text that language ID would keep (it drops ``ja`` without kana). The reading
-with the kana is returned, so the page can be decoded right whatever it declares.
+are. A reading that meets many undecodable bytes is not the page's encoding. A page is
+Japanese when some reading has at least ``min_kana`` kana and kana make at least
+``min_kana_share`` of its kana + kanji (GB2312 read as EUC-JP shows a few kana among many
+kanji; Cyrillic read as Shift_JIS shows half-width katakana, which is not counted). A
+Japanese charset (HTTP or ``<meta>``) or ``<html lang="ja">`` lowers the kana needed to
+``min_kana_hinted``, so a short Japanese page still passes. Nothing is decided on the
+hints alone: a page without kana has no Japanese text that language ID would keep (it
+drops ``ja`` without kana). The reading with the kana is returned, so the page can be
+decoded right whatever it declares.
 
 >>> looks_japanese("<p>吾輩は猫である。名前はまだ無い。</p>".encode("cp932"), "KOI8-R")
 Verdict(japanese=True, reason='kana', kana=8, kanji=6, encoding='cp932')
@@ -123,7 +123,7 @@ def _counts(text: str) -> tuple[int, int]:
     return len(_KANA_RE.findall(text)), len(_KANJI_RE.findall(text))
 
 
-def _utf8_bad(body: bytes, limit: int) -> int:
+def _utf8_bad(body: bytes, limit: float) -> int:
     """Invalid UTF-8 sequences in ``body``, counted until there are more than ``limit``."""
     bad, pos, view = 0, 0, memoryview(body)
     while bad <= limit:
@@ -152,12 +152,16 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     # as UTF-8, counted on the bytes: E3 81–83 xx is kana, E4–E9 leads kanji
     kana = sum(body.count(p) for p in _UTF8_KANA)
     kanji = sum(body.count(p) for p in _UTF8_KANJI)
-    bad = _utf8_bad(body, MAX_BAD_BYTES)  # a few: a cut capture, a stray byte
+    codec = whatwg_codec(declared) if declared else None
+    # a few bad sequences (a cut capture, a stray byte) leave UTF-8 UTF-8; more if it says so
+    limit = MAX_BAD_BYTES
+    if codec == "utf-8":
+        limit = max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji))
+    bad = _utf8_bad(body, limit)
     if not bad and b"\x1b$" not in body:  # ISO-2022-JP is 7-bit: valid UTF-8 too
         return [("utf-8", kana, kanji)]
-    readings = [("utf-8", kana, kanji)] if bad <= MAX_BAD_BYTES else []
+    readings = [("utf-8", kana, kanji)] if bad <= limit else []
     encodings = []
-    codec = whatwg_codec(declared) if declared else None
     if codec and codec != "utf-8" and not codec.startswith("utf-16") and _writes_kana(codec):
         encodings.append(codec)  # a single-byte charset has no kana to find: not read
     if b"\x1b$" in body:

@@ -130,6 +130,9 @@ def test_utf8_with_a_few_bad_bytes_is_still_read_as_utf8() -> None:
         for declared in (None, "KOI8-R", "windows-1252"):
             verdict = looks_japanese(body, declared)
             assert verdict.japanese and verdict.encoding == "utf-8", (declared, verdict)
+    # more than a few bad bytes: UTF-8 still when the page says so (and has the kana for it)
+    many = page.replace("。".encode(), b"\xe9", 8)
+    assert looks_japanese(many, "UTF-8").encoding == "utf-8"
 
 
 @pytest.mark.parametrize("label", ["punycode", "rot13", "zlib", "utf-16", "x-user-defined", "hz"])
