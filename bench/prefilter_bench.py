@@ -42,6 +42,9 @@ from pipelines.sources.warc import (  # noqa: E402
     _main_text,
 )
 
+#: single-byte charset labels the mix puts on Japanese pages by mistake
+LEGACY_LABELS = frozenset({"ISO-8859-1", "WINDOWS-1252", "WINDOWS-1251", "KOI8-R"})
+
 
 def read_pages(path: Path) -> list[tuple[str, str, bytes]]:
     """``(url, content type, body)`` of every response in the WARC."""
@@ -138,9 +141,27 @@ def main() -> None:
     print("non-Japanese pages passed, by kind:", dict(passed_other) or "none")
     reasons = Counter(v.reason for u, v in verdicts.items() if u in japanese)
     print("pass reasons on Japanese pages:", dict(reasons))
+    declared = {url: _declared_charset(ct, body) for url, ct, body in pages}
     for url in sorted(japanese - passed)[: args.show_misses]:
         v = verdicts[url]
-        print(f"  MISS {kind_of[url]} {url} kana={v.kana} kanji={v.kanji} enc={v.encoding}")
+        print(
+            f"  MISS {kind_of[url]} {url} declared={declared[url]} kana={v.kana} "
+            f"kanji={v.kanji} reading={v.encoding}"
+        )
+    legacy = Counter(
+        (declared[u] or "").upper()
+        for u, k in kind_of.items()
+        if k.startswith("ja-") and (declared[u] or "").upper() in LEGACY_LABELS
+    )
+    passed_legacy = sum(
+        1
+        for u, k in kind_of.items()
+        if k.startswith("ja-") and (declared[u] or "").upper() in LEGACY_LABELS and u in passed
+    )
+    print(
+        f"Japanese pages declared in a single-byte charset: {sum(legacy.values())} "
+        f"{dict(legacy)}, passed {passed_legacy}"
+    )
 
     # the warc source, with and without the pre-filter
     with tempfile.TemporaryDirectory() as tmp:

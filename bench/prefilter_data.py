@@ -6,8 +6,9 @@ roughly, Tatoeba sentences for short pages) in page templates with Japanese or E
 chrome (navigation, cookie banner, footer), plus the 154 real 2013 e-Gov law pages as
 served (Shift_JIS). Encodings UTF-8, Shift_JIS (cp932) and EUC-JP; the charset is
 declared in the HTTP header, in ``<meta>``, in neither, or wrongly (UTF-8 declared on a
-Shift_JIS body, Shift_JIS on EUC-JP, ISO-8859-1); ``<html lang>`` is ja, ja-JP, en or
-missing.
+Shift_JIS body, Shift_JIS on EUC-JP, or a legacy single-byte label left by a server or a
+template: ISO-8859-1, windows-1252, windows-1251, KOI8-R); ``<html lang>`` is ja, ja-JP,
+en or missing.
 
 Other pages: English (Tatoeba sentences) and, from the word lists Faker ships, Chinese
 (simplified and traditional), Korean, Russian, German, French, Spanish, Italian, Polish,
@@ -124,8 +125,9 @@ def _declarations(real: str, rng: random.Random) -> tuple[str | None, str | None
     wrong = {"utf-8": "Shift_JIS", "cp932": "UTF-8", "euc_jp": "Shift_JIS"}[real]
     return rng.choices(
         [(name, None), (None, name), (name, name), (None, None), (wrong, None), (None, wrong),
-         ("ISO-8859-1", None), ("ISO-8859-1", name)],
-        weights=[30, 25, 10, 15, 6, 6, 4, 4],
+         ("ISO-8859-1", None), ("ISO-8859-1", name), ("windows-1252", None), ("KOI8-R", None),
+         (None, "windows-1251"), ("KOI8-R", name)],
+        weights=[30, 25, 10, 15, 6, 6, 2, 2, 1, 1, 1, 1],
     )[0]  # fmt: skip
 
 
@@ -185,7 +187,7 @@ class MixBuilder:
         source = r.choices(["aozora", "wiki", "tatoeba", "law"], weights=[45, 30, 17, 8])[0]
         if source == "law":
             body = r.choice(self.laws).read_bytes()
-            http = r.choice([None, "Shift_JIS", "ISO-8859-1", "UTF-8"])
+            http = r.choice([None, "Shift_JIS", "ISO-8859-1", "UTF-8", "KOI8-R"])
             ct = "text/html" + (f"; charset={http}" if http else "")
             return Page(self._url("law-jp"), body, ct, f"ja-law-cp932-http:{http}")
         if source == "tatoeba":

@@ -164,9 +164,15 @@ def char_class_counts(text: str | np.ndarray) -> CharClassCounts:
 
 
 def has_kana(text: str) -> bool:
-    """Whether ``text`` holds any hiragana or katakana (Japanese prose always does).
+    """Whether ``text`` holds any hiragana or (full-width) katakana: Japanese prose always does.
+
+    Half-width katakana alone is not Japanese text but what Cyrillic or Latin bytes read
+    as Shift_JIS turn into (KOI8-R ``мир`` read as Shift_JIS is ``ﾍﾉﾒ``).
 
     >>> has_kana("吾輩は猫である"), has_kana("中华人民共和国"), has_kana("第一条")
     (True, False, False)
+    >>> has_kana("мир".encode("koi8_r").decode("cp932")), has_kana("ｿﾆｰのﾍｯﾄﾞﾎﾝ")
+    (False, True)
     """
-    return char_class_counts(text).kana > 0
+    c = char_class_counts(text)
+    return c[CharClass.HIRAGANA] + c[CharClass.KATAKANA] > 0

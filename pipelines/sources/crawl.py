@@ -139,6 +139,7 @@ class CrawlSource(Source):
                 max_payload_bytes=self.params.max_page_bytes,
                 on_conflict=self.params.on_conflict,
                 ai_agents=self.params.ai_agents,
+                japanese_prefilter=False,  # the seeds are the sites chosen: every page is read
             )
         )
         yield from reader.read(warc)

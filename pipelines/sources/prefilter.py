@@ -6,20 +6,26 @@ the Swallow and LLM-jp corpora, the ``warc`` source first asks the bytes, and a 
 fails is a rejected record (stage ``prefilter``, reason ``not_japanese``), never read further.
 
 The test counts kana — Japanese prose always has hiragana or katakana, Chinese and
-Korean almost never — in the body decoded every plausible way: as UTF-8 when it is
-valid UTF-8 (counted on the bytes, without decoding), else as the declared charset,
-Shift_JIS (cp932), EUC-JP and ISO-2022-JP, since a declared charset is often missing or
-wrong (a reading that meets many undecodable bytes is not the page's encoding). A page
-is Japanese when some reading has at least ``min_kana`` kana and kana make at least
+Korean almost never — in the body read every way Japanese bytes come: as UTF-8 (counted
+on the bytes, without decoding; a few bad sequences, as in a capture cut mid-character or
+a stray Latin-1 byte, do not make it another encoding), Shift_JIS (cp932), EUC-JP,
+ISO-2022-JP (when its escapes appear), and the declared charset (a WHATWG label) when it
+can write kana at all. A declared charset is often missing or wrong, and a single-byte one
+(KOI8-R, ISO-8859-1, windows-1252 …) has no kana to find, so it is not read: the bytes
+are. A reading that meets many undecodable bytes is not the page's encoding. A page is
+Japanese when some reading has at least ``min_kana`` kana and kana make at least
 ``min_kana_share`` of its kana + kanji (GB2312 read as EUC-JP shows a few kana among many
-kanji). A Japanese charset (HTTP or ``<meta>``) or ``<html lang="ja">`` lowers the kana
-needed to ``min_kana_hinted``, so a short Japanese page still passes. Nothing is decided
-on the hints alone: a page without kana has no Japanese text that language ID would keep
-(it drops ``ja`` without kana). The reading with the kana is returned, so the page can be
+kanji; Cyrillic read as Shift_JIS shows half-width katakana, which is not counted). A
+Japanese charset (HTTP or ``<meta>``) or ``<html lang="ja">`` lowers the kana needed to
+``min_kana_hinted``, so a short Japanese page still passes. Nothing is decided on the
+hints alone: a page without kana has no Japanese text that language ID would keep (it
+drops ``ja`` without kana). The reading with the kana is returned, so the page can be
 decoded right whatever it declares.
 
->>> looks_japanese("<p>吾輩は猫である。名前はまだ無い。</p>".encode("cp932"), "iso-8859-1")
+>>> looks_japanese("<p>吾輩は猫である。名前はまだ無い。</p>".encode("cp932"), "KOI8-R")
 Verdict(japanese=True, reason='kana', kana=8, kanji=6, encoding='cp932')
+>>> looks_japanese("<p>Кот сидит на окне и смотрит на улицу.</p>".encode("koi8_r"), "KOI8-R")
+Verdict(japanese=False, reason='not_japanese', kana=0, kanji=0, encoding='cp932')
 >>> looks_japanese(b"<html lang='en'><p>The quick brown fox.</p></html>").reason
 'not_japanese'
 >>> looks_japanese("<p>我们都是黑体字。我们的网站。</p>".encode("gbk"), "gbk").japanese
@@ -28,25 +34,29 @@ False
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from corpus.stages.langid import MIN_KANA_SHARE
+from corpus.text.encoding import whatwg_codec
 
 __all__ = ["PrefilterParams", "Verdict", "html_lang", "looks_japanese", "REJECT_REASON"]
 
 #: the ``rejected/`` reason of a page the pre-filter skips (stage ``prefilter``)
 REJECT_REASON = "not_japanese"
 
-#: charsets used only for Japanese, as they appear in Content-Type and <meta>
+#: charsets used only for Japanese, as they appear in Content-Type and <meta> (a hint only)
 JAPANESE_CHARSETS = frozenset(
     {
         "shift_jis", "shift-jis", "sjis", "x-sjis", "shiftjis", "cp932", "ms932", "windows-31j",
         "euc-jp", "euc_jp", "eucjp", "x-euc-jp", "iso-2022-jp", "csiso2022jp", "iso2022jp",
     }
 )  # fmt: skip
-_CODECS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-           "windows-31j": "cp932", "ms932": "cp932", "x-euc-jp": "euc_jp"}  # fmt: skip
+#: the encodings Japanese bytes come in besides UTF-8: tried whatever a page declares
+JAPANESE_CODECS = ("cp932", "euc_jp")
+_LABELS = {"cp932": "Shift_JIS", "euc_jp": "EUC-JP", "iso2022_jp_ext": "ISO-2022-JP"}
 
 #: a reading with more undecodable bytes than this (absolute, and share of its kana+kanji)
 #: is the wrong encoding
@@ -87,6 +97,11 @@ class Verdict:
     encoding: str
 
     @property
+    def charset(self) -> str:
+        """The WHATWG label of the reading (what a decoder honours): ``Shift_JIS`` for cp932."""
+        return _LABELS.get(self.encoding, self.encoding)
+
+    @property
     def detail(self) -> str:
         """What was counted, for ``rejected/``: ``kana=0 kanji=12 reading=cp932``."""
         return f"kana={self.kana} kanji={self.kanji} reading={self.encoding or 'none'}"
@@ -108,29 +123,52 @@ def _counts(text: str) -> tuple[int, int]:
     return len(_KANA_RE.findall(text)), len(_KANJI_RE.findall(text))
 
 
+def _utf8_bad(body: bytes, limit: float) -> int:
+    """Invalid UTF-8 sequences in ``body``, counted until there are more than ``limit``."""
+    bad, pos, view = 0, 0, memoryview(body)
+    while bad <= limit:
+        try:
+            codecs.utf_8_decode(view[pos:], "strict", True)
+        except UnicodeDecodeError as exc:
+            bad += 1
+            pos += exc.end
+        else:
+            break
+    return bad
+
+
+@cache
+def _writes_kana(codec: str) -> bool:
+    """Whether ``codec`` has kana at all (Shift_JIS, GBK, Big5 … do; KOI8-R, Latin-1 don't)."""
+    try:
+        "あア".encode(codec)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
 def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     """``(encoding, kana, kanji)`` for each plausible reading of ``body``."""
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:  # valid UTF-8: count on the bytes (E3 81–83 xx is kana, E4–E9 leads kanji)
-        kana = sum(body.count(p) for p in _UTF8_KANA)
-        kanji = sum(body.count(p) for p in _UTF8_KANJI)
+    # as UTF-8, counted on the bytes: E3 81–83 xx is kana, E4–E9 leads kanji
+    kana = sum(body.count(p) for p in _UTF8_KANA)
+    kanji = sum(body.count(p) for p in _UTF8_KANJI)
+    codec = whatwg_codec(declared) if declared else None
+    # a few bad sequences (a cut capture, a stray byte) leave UTF-8 UTF-8; more if it says so
+    limit = MAX_BAD_BYTES
+    if codec == "utf-8":
+        limit = max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji))
+    bad = _utf8_bad(body, limit)
+    if not bad and b"\x1b$" not in body:  # ISO-2022-JP is 7-bit: valid UTF-8 too
         return [("utf-8", kana, kanji)]
+    readings = [("utf-8", kana, kanji)] if bad <= limit else []
     encodings = []
-    if declared:
-        name = declared.strip().lower()
-        encodings.append(_CODECS.get(name, name))
+    if codec and codec != "utf-8" and not codec.startswith("utf-16") and _writes_kana(codec):
+        encodings.append(codec)  # a single-byte charset has no kana to find: not read
     if b"\x1b$" in body:
         encodings.append("iso2022_jp_ext")
-    encodings += ["cp932", "euc_jp"]
-    readings = []
+    encodings += JAPANESE_CODECS
     for enc in dict.fromkeys(encodings):
-        try:
-            text = body.decode(enc, errors="replace")
-        except LookupError:
-            continue
+        text = body.decode(enc, errors="replace")
         kana, kanji = _counts(text)
         if text.count("\ufffd") > max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji)):
             continue  # not this encoding: Big5 or GBK read as EUC-JP breaks on every other pair

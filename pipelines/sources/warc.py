@@ -35,7 +35,7 @@ record ``decompression_bomb`` when it expands past
 when one record's headers pass :data:`~pipelines.sources.limits.MAX_HEADER_LINES` lines or
 :data:`~pipelines.sources.limits.MAX_HEADER_BYTES` bytes; stage ``prefilter`` for
 ``not_japanese`` (no Japanese in the raw bytes, :mod:`pipelines.sources.prefilter`;
-only with ``japanese_prefilter: true``); stage ``optout`` for a
+unless ``japanese_prefilter: false``); stage ``optout`` for a
 page that reserves its rights (``optout:robots.txt``, ``optout:tdm-reservation``,
 ``optout:noai``); stage ``license`` for ``no-license``, ``license_unrecognized`` and
 ``license_conflict``.
@@ -108,9 +108,10 @@ class WarcParams(SourceParams):
     """robots.txt groups honoured as AI-training opt-outs (besides ``*``)."""
     min_text_chars: int = Field(1, ge=0)
     """Pages whose extracted main text is shorter are rejected (``no_main_text``)."""
-    japanese_prefilter: bool = False
+    japanese_prefilter: bool = True
     """Skip pages whose raw bytes show no Japanese before extraction (stage ``prefilter``,
-    reason ``not_japanese``; :mod:`pipelines.sources.prefilter`): for crawl segments."""
+    reason ``not_japanese``; :mod:`pipelines.sources.prefilter`); ``false`` extracts every
+    page (an archive of pages in other languages kept for their licenses, say)."""
 
 
 @register_source
@@ -225,7 +226,7 @@ class WarcReader:
                 doc = self._bare(capture)
                 doc.metadata["reject_detail"] = verdict.detail
                 return reject(doc, "prefilter", PREFILTER_REASON)
-            declared = verdict.encoding  # where the kana were: beats a wrong declaration
+            declared = verdict.charset  # where the kana were: beats a wrong declaration
         try:
             html_text, encoding = decode_japanese(body, declared)
         except UndecodableText as exc:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import zstandard
+from warcio.archiveiterator import ArchiveIterator
 
 from pipelines.crawler.fetch import FetchResult
 from pipelines.crawler.warc_out import WarcRecorder
@@ -209,6 +210,13 @@ def _deep_html(page: bytes, depth: int = DEEP) -> bytes:
     return page[:start] + b"<div>" * depth + page[start:end] + b"</div>" * depth + page[end:]
 
 
+def _example_com() -> bytes:
+    """The example.com page as captured (warcio's test data in tests/fixtures/warc): English."""
+    with (REPO / "tests" / "fixtures" / "warc" / "example.warc").open("rb") as f:
+        response = next(r for r in ArchiveIterator(f) if r.rec_type == "response")
+        return response.content_stream().read()
+
+
 def _warc(folder: Path, more: Path) -> dict[str, Expect]:
     folder.mkdir(parents=True)
     more.mkdir(parents=True)
@@ -264,12 +272,19 @@ def _warc(folder: Path, more: Path) -> dict[str, Expect]:
         w.record(_fetch(f"{site}/ok.html", cc_page))
         # the server promised 36,200 bytes and closed after 542; nothing flags the record
         w.record(_fetch(f"{site}/cut.html", cc_page[:542], Content_Length="36200"))
+        # Shift_JIS bytes that the server calls KOI8-R: read as Shift_JIS and kept
+        sjis = cc_page.decode().replace('charset="utf-8"', 'charset="Shift_JIS"').encode("cp932")
+        w.record(_fetch(f"{site}/koi8-label.html", sjis, content_type="text/html; charset=KOI8-R"))
+        # a page in English: skipped before extraction, one rejected row
+        w.record(_fetch(f"{site}/english.html", _example_com()))
     return {
         "pages.warc.gz": Expect.of(
             read("markup_too_deep"), read("payload_too_large"), read("truncated_record"), kept=1
         ),
         "truncated.warc": Expect.of(read("truncated_record"), kept=1),
-        "charsets.warc.gz": Expect.of(read("truncated_record"), kept=5),
+        "charsets.warc.gz": Expect.of(
+            read("truncated_record"), ("prefilter", "not_japanese"), kept=6
+        ),
         "bomb.warc.gz": Expect.of(read("decompression_bomb")),
         "noline.warc": Expect.of(read("malformed_archive:HeaderLineTooLong")),
         "empty.warc": Expect.of(read("empty_file")),

@@ -7,12 +7,14 @@ import doctest
 from pathlib import Path
 
 import pytest
+from faker import Faker
 
 import corpus.stages.langid as langid_module
 import corpus.text.normalize
 from corpus.document import make_document, rejection
 from corpus.stages.base import Drop, Keep, build_stage
 from corpus.stages.langid import MODEL_PATH, LangId, LanguageIdentifier
+from corpus.text.encoding import decode_japanese
 from tests.corpus.labelled_data import load_labelled_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,6 +112,26 @@ def test_mojibake_is_not_japanese(lid, clean):
         assert lid.identify(broken)[0] != "ja"
     # Shift_JIS read as Latin-1 fools the model (it answers ja); the quality stage's
     # mojibake rule is what drops it (tests/corpus/test_quality.py)
+
+
+def test_cyrillic_read_as_shift_jis_is_not_japanese(lid):
+    """Undeclared KOI8-R Russian often decodes cleanly as Shift_JIS, into half-width katakana
+    and a few kanji that the model calls ``ja``: half-width katakana alone is not kana."""
+    fake = Faker("ru_RU")  # real Russian words from Faker's word list
+    fake.seed_instance(7)
+    texts = [" ".join(fake.paragraph(nb_sentences=8) for _ in range(3)) for _ in range(12)]
+    mojibake = [
+        text
+        for text, encoding in (decode_japanese(t.encode("koi8_r")) for t in texts)
+        if encoding == "cp932"
+    ]
+    assert mojibake, "no KOI8-R text read as Shift_JIS"
+    assert all(label == "ja" for label, _ in lid.identify_many(mojibake))
+    stage = LangId()
+    for i, text in enumerate(mojibake):
+        assert stage.process(make_document(text=text, source="t", source_id=str(i))) == Drop(
+            "ja_without_kana"
+        )
 
 
 def test_stage_records_lang_and_drops_with_reasons():

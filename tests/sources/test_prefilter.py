@@ -28,8 +28,14 @@ JAPANESE_PAGES = [
 ]
 
 
+#: labels a server or template leaves on a page whatever its bytes: none, Japanese ones,
+#: single-byte legacy ones (no kana in them at all) and another CJK one
+DECLARED = [None, "UTF-8", "Shift_JIS", "EUC-JP", "ISO-8859-1", "windows-1252", "windows-1251",
+            "KOI8-R", "Big5"]  # fmt: skip
+
+
 @pytest.mark.parametrize("name", JAPANESE_PAGES)
-@pytest.mark.parametrize("declared", [None, "UTF-8", "Shift_JIS", "EUC-JP", "ISO-8859-1", "Big5"])
+@pytest.mark.parametrize("declared", DECLARED)
 def test_japanese_pages_pass_whatever_charset_they_declare(name: str, declared: str | None) -> None:
     verdict = looks_japanese((PAGES / name).read_bytes(), declared)
     assert verdict.japanese, verdict
@@ -43,7 +49,9 @@ def test_real_shift_jis_law_pages_pass() -> None:
     for page in pages:
         body = page.read_bytes()
         assert looks_japanese(body, None).japanese, page
-        assert looks_japanese(body, "ISO-8859-1").encoding == "cp932", page
+        for label in ("ISO-8859-1", "windows-1252", "KOI8-R"):  # as a misconfigured server says
+            verdict = looks_japanese(body, label)
+            assert verdict.japanese and verdict.encoding == "cp932", (page, label, verdict)
 
 
 @pytest.mark.parametrize(
@@ -69,6 +77,73 @@ def test_other_languages_are_skipped(locale: str, encoding: str, charset: str | 
         assert not verdict.japanese, (locale, encoding, verdict)
 
 
+def _aozora_paragraphs() -> str:
+    """Real prose: the first paragraphs of an Aozora Bunko text (Shift_JIS as distributed)."""
+    path = sorted((SHARED_DATA / "aozora" / "cards").glob("*/files/*/*.txt"))[0]
+    body = path.read_bytes().decode("cp932").split("-" * 55)[-1]  # after the notation block
+    return "".join(f"<p>{p}</p>" for p in body.splitlines()[1:40] if p.strip())
+
+
+def _russian_paragraphs(n: int = 4) -> str:
+    fake = Faker("ru_RU")  # real Russian words from Faker's word list
+    fake.seed_instance(7)
+    return "".join(f"<p>{fake.paragraph(nb_sentences=8)}</p>" for _ in range(n))
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "aozora").exists(), reason="needs shared/data")
+@pytest.mark.parametrize("label", ["KOI8-R", "windows-1251", "windows-1252", "ISO-8859-1"])
+def test_a_legacy_label_neither_hides_japanese_bytes_nor_lets_its_own_language_in(
+    label: str,
+) -> None:
+    """Japanese bytes under a wrong single-byte label pass, read in their real encoding;
+    a page really in that charset, under the same label, is skipped."""
+    japanese = (
+        f"<html><head><meta charset='{label}'></head><body>{_aozora_paragraphs()}</body></html>"
+    )
+    for encoding in ("cp932", "euc_jp", "utf-8", "iso2022_jp_ext"):
+        verdict = looks_japanese(japanese.encode(encoding), label)
+        assert verdict.japanese and verdict.encoding == encoding, (encoding, verdict)
+        assert verdict.kana > 100
+    codec = {"KOI8-R": "koi8_r", "windows-1251": "cp1251"}.get(label)
+    if codec:  # Russian in its own legacy charset: Cyrillic read as Shift_JIS is no kana
+        native = _russian_paragraphs().encode(codec)
+    else:  # German and French in Latin-1 / windows-1252
+        fake = Faker(["de_DE", "fr_FR"])
+        fake.seed_instance(7)
+        native = "".join(f"<p>{fake.paragraph(nb_sentences=8)}</p>" for _ in range(6)).encode(
+            "cp1252"
+        )
+    body = f"<html><head><meta charset='{label}'></head><body>".encode() + native
+    for declared in (label, None):
+        verdict = looks_japanese(body, declared)
+        assert not verdict.japanese and verdict.kana == 0, (declared, verdict)
+
+
+def test_utf8_with_a_few_bad_bytes_is_still_read_as_utf8() -> None:
+    """A capture cut inside a character, or one stray Latin-1 byte, is still a UTF-8 page."""
+    page = (PAGES / "s_comments_cc_ja.html").read_bytes()
+    cut = page[: page.rindex("。".encode()) + 1]  # ends inside 。 (E3 80 82)
+    stray = page.replace("。".encode(), b"\xe9", 1)  # é in Latin-1
+    for body in (cut, stray):
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+        for declared in (None, "KOI8-R", "windows-1252"):
+            verdict = looks_japanese(body, declared)
+            assert verdict.japanese and verdict.encoding == "utf-8", (declared, verdict)
+    # more than a few bad bytes: UTF-8 still when the page says so (and has the kana for it)
+    many = page.replace("。".encode(), b"\xe9", 8)
+    assert looks_japanese(many, "UTF-8").encoding == "utf-8"
+
+
+@pytest.mark.parametrize("label", ["punycode", "rot13", "zlib", "utf-16", "x-user-defined", "hz"])
+def test_a_label_that_is_no_charset_is_ignored(label: str) -> None:
+    """Python codec names and decoders that give no text are not read: no error, no guess."""
+    sjis = (PAGES / "s_arr_sjis_comments_cc.html").read_bytes()
+    verdict = looks_japanese(sjis, label)
+    assert verdict.japanese and verdict.encoding == "cp932", verdict
+    assert not looks_japanese(_russian_paragraphs().encode("koi8_r"), label).japanese
+
+
 def test_english_page_with_a_few_japanese_words_is_skipped() -> None:
     body = (WARC_FIXTURES / "example.warc").read_bytes()  # example.com, as captured
     assert not looks_japanese(body).japanese
@@ -85,6 +160,7 @@ def test_a_short_page_passes_only_with_a_japanese_hint() -> None:
     assert looks_japanese(short.encode("cp932"), "Shift_JIS").reason == "kana+hint"
 
 
+@pytest.mark.skipif(not (SHARED_DATA / "egov_laws").exists(), reason="needs shared/data")
 def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
     tmp_path: Path,
 ) -> None:
@@ -95,11 +171,16 @@ def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
         + b"The quick brown fox. " * 20
         + b"</p></main></body></html>"
     )
+    law = sorted((SHARED_DATA / "egov_laws" / "html_2013").glob("*.html"))[0].read_bytes()
+    russian = f"<html><body><main>{_russian_paragraphs()}</main></body></html>".encode("koi8_r")
     path = tmp_path / "mix.warc.gz"
     with WarcRecorder(path) as w:
         for url, body, ct in [
             ("https://ja.example/1", sjis, "text/html; charset=ISO-8859-1"),  # a wrong declaration
             ("https://en.example/1", english, "text/html; charset=utf-8"),
+            ("https://law.example/1", law, "text/html; charset=KOI8-R"),  # real Shift_JIS page
+            ("https://ru.example/1", russian, "text/html; charset=KOI8-R"),
+            ("https://ru.example/2", russian, "text/html"),
         ]:
             w.record(
                 FetchResult(
@@ -113,3 +194,24 @@ def test_warc_source_skips_other_pages_and_reads_japanese_in_the_right_encoding(
     ja = docs["https://ja.example/1"]
     assert rejection(ja) is None or rejection(ja)[0] != "prefilter"
     assert "秋" in ja.text or "山" in ja.text, ja.text[:200]
+    law_doc = docs["https://law.example/1"]  # no license on the page: rejected after reading
+    assert rejection(law_doc) == ("license", "no-license")
+    assert law_doc.metadata["http_charset"] == "cp932" and "第一条" in law_doc.text
+    for url in ("https://ru.example/1", "https://ru.example/2"):
+        assert rejection(docs[url]) == ("prefilter", "not_japanese")
+        assert docs[url].metadata["reject_detail"].startswith("kana=0 ")
+
+
+def test_the_warc_source_skips_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "one.warc.gz"
+    with WarcRecorder(path) as w:
+        body = b"<html lang='en'><body><p>" + b"The quick brown fox. " * 20 + b"</p></body></html>"
+        w.record(FetchResult(url="https://en.example/", started=datetime(2026, 11, 1, tzinfo=UTC),
+                             status=200, headers=[("Content-Type", "text/html")], body=body))  # fmt: skip
+    for params, outcome in [
+        ({}, ("prefilter", "not_japanese")),
+        ({"japanese_prefilter": False}, ("license", "no-license")),
+    ]:
+        source = WarcSource(WarcParams(path=str(path), **params), REPO)
+        (doc,) = [d for task in source.plan() for d in source.read(task)]
+        assert rejection(doc) == outcome, params

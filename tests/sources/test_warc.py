@@ -21,6 +21,9 @@ WHEN = datetime(2025, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def read(path: Path, **params) -> list:
+    """Every document of the archive; pages are extracted whatever their language (the
+    fixtures are English and Japanese pages: the pre-filter is tested in test_prefilter.py)."""
+    params.setdefault("japanese_prefilter", False)
     source = WarcSource(WarcParams(path=str(path), **params), REPO)
     source.check()
     return [doc for task in source.plan() for doc in source.read(task)]
