@@ -61,6 +61,7 @@ __all__ = [
     "PageLicense",
     "detect_license",
     "license_from_known_url",
+    "license_of_tree",
     "parse_html",
 ]
 
@@ -790,7 +791,14 @@ def detect_license(page: str | bytes, on_conflict: ConflictPolicy = "stricter") 
     >>> detect_license('<figure><img src="a.jpg"><figcaption>写真: 山田 (CC BY 2.0)</figcaption></figure>').reason
     'no-license'
     """
-    root = parse_html(page)
+    return license_of_tree(parse_html(page), on_conflict)
+
+
+def license_of_tree(
+    root: etree._Element | None, on_conflict: ConflictPolicy = "stricter"
+) -> PageLicense:
+    """:func:`detect_license` on a page already parsed by :func:`parse_html` (which
+    this does not change): a caller that also reads the tree parses the page once."""
     if root is None:
         return PageLicense(None, "no-license")
     col = _Collector()
