@@ -211,7 +211,7 @@ def _extract(data: bytes) -> PdfText:
 
 
 def _child_main() -> None:
-    """``python -m pipelines.sources.pdf_extract MEMORY_BYTES``: serves PDFs until stdin
+    """``python -P pipelines/sources/pdf_extract.py MEMORY_BYTES``: serves PDFs until stdin
     closes; each request and answer is an 8-byte length and the bytes (answers as JSON)."""
     import dataclasses
     import json
@@ -249,7 +249,9 @@ class _Worker:
 
         self.memory_bytes = memory_bytes
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.sources.pdf_extract", str(memory_bytes)],
+            # this file run as a script (``-P``: its folder not on sys.path), not ``-m``:
+            # importing the package registers every source, 0.5 CPU s per child
+            [sys.executable, "-P", __file__, str(memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -308,7 +310,7 @@ def extract_pdf(
     ``pdf_timeout``, ``pdf_memory``, ``no_text_layer`` (image-only pages),
     ``garbled_text`` (fonts without a usable Unicode map).
 
-    The file is parsed by a child interpreter (``python -m pipelines.sources.pdf_extract``)
+    The file is parsed by a child interpreter (``python -P …/pdf_extract.py``)
     with a capped address space, reused from file to file; one that passes the deadline,
     dies or runs out of memory is killed and replaced.
     """
