@@ -245,16 +245,22 @@ class _Worker:
     runs past a deadline, dies, or runs out of memory."""
 
     def __init__(self, memory_bytes: int) -> None:
+        import os
         import subprocess
+        from pathlib import Path
 
         self.memory_bytes = memory_bytes
+        # this file run as a script (``-P``: its folder not on sys.path), not ``-m``:
+        # importing the package registers every source, 0.5 CPU s per child; the folder
+        # holding ``corpus/`` and ``pipelines/`` goes on its path, as ``-m`` had the cwd
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
-            # this file run as a script (``-P``: its folder not on sys.path), not ``-m``:
-            # importing the package registers every source, 0.5 CPU s per child
             [sys.executable, "-P", __file__, str(memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
         )
 
     def close(self) -> None:
