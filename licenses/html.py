@@ -61,6 +61,7 @@ __all__ = [
     "PageLicense",
     "detect_license",
     "license_from_known_url",
+    "license_of_tree",
     "parse_html",
 ]
 
@@ -164,42 +165,77 @@ def _class_and_id(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _scope(el: etree._Element) -> Scope:
+def _scope(el: etree._Element, memo: dict[etree._Element, _Walk] | None = None) -> Scope:
     """Where ``el`` sits: inside an image/figure, a quotation, the readers' comments, a part
     about something else (sidebar, embedded widget, ad), the page footer, or the body.
 
     A marker in ``part`` scope speaks for the page only with a sentence that says so
     (「このブログの記事は…」); one in ``image``, ``quote`` or ``comments`` scope never does.
+    ``memo`` keeps what each element's ancestry says, for the many blocks of one page.
     """
-    footer = part = widget = False
-    node: etree._Element | None = el
-    while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        tag = tag.lower()
-        names = _class_and_id(node)
-        if tag in _IMAGE_TAGS or _IMAGE_CLASS_RE.search(names):
-            return "image"
-        if node.get("about") and _IMAGE_FILE_RE.search(node.get("about") or ""):
-            return "image"
-        itemtype = node.get("itemtype") or ""
-        if any(t in itemtype for t in _MEDIA_TYPES):
-            return "image"
-        if tag in _QUOTE_TAGS:
-            return "quote"
-        if _COMMENTS_CLASS_RE.search(names):
-            return "comments"
-        if tag in _PART_TAGS or any(_PART_TOKEN_RE.fullmatch(t) for t in names.split()):
-            part = True
-        elif tag == "aside" or _WIDGET_CLASS_RE.search(names):
-            widget = True
-        if tag == "footer" or node.get("role") == "contentinfo" or _FOOTER_CLASS_RE.search(names):
-            footer = True
-        node = node.getparent()
+    found = _walk_up(el, {} if memo is None else memo)
+    if isinstance(found, str):
+        return found
+    part, widget, footer = found
     if part:
         return "part"
     if footer:
         return "footer"
     return "part" if widget else "body"
+
+
+_Walk = Scope | tuple[bool, bool, bool]
+"""What an element and its ancestors say: the scope of the nearest one inside an image, a
+quotation or comments, else whether any is a part, a widget, a footer."""
+
+
+def _walk_up(el: etree._Element, memo: dict[etree._Element, _Walk]) -> _Walk:
+    chain: list[tuple[etree._Element, _Walk]] = []
+    above: _Walk = (False, False, False)
+    node: etree._Element | None = el
+    while node is not None:
+        if node in memo:
+            above = memo[node]
+            break
+        own = _own_scope(node)
+        chain.append((node, own))
+        if isinstance(own, str):  # the nearest such ancestor decides
+            break
+        node = node.getparent()
+    for node, own in reversed(chain):
+        if isinstance(own, str) or isinstance(above, str):
+            above = own if isinstance(own, str) else above
+        else:
+            above = (above[0] or own[0], above[1] or own[1], above[2] or own[2])
+        memo[node] = above
+    return above
+
+
+def _own_scope(node: etree._Element) -> _Walk:
+    """What ``node`` itself says (:data:`_Walk`), its ancestors aside."""
+    tag = node.tag if isinstance(node.tag, str) else ""
+    tag = tag.lower()
+    names = _class_and_id(node)
+    if tag in _IMAGE_TAGS or _IMAGE_CLASS_RE.search(names):
+        return "image"
+    if node.get("about") and _IMAGE_FILE_RE.search(node.get("about") or ""):
+        return "image"
+    itemtype = node.get("itemtype") or ""
+    if any(t in itemtype for t in _MEDIA_TYPES):
+        return "image"
+    if tag in _QUOTE_TAGS:
+        return "quote"
+    if _COMMENTS_CLASS_RE.search(names):
+        return "comments"
+    part = widget = False
+    if tag in _PART_TAGS or any(_PART_TOKEN_RE.fullmatch(t) for t in names.split()):
+        part = True
+    elif tag == "aside" or _WIDGET_CLASS_RE.search(names):
+        widget = True
+    footer = bool(
+        tag == "footer" or node.get("role") == "contentinfo" or _FOOTER_CLASS_RE.search(names)
+    )
+    return (part, widget, footer)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -393,10 +429,11 @@ def _text_blocks(root: etree._Element) -> Iterator[_Block]:
                 parent = el.getparent()
                 if parent is not None:
                     add(parent, el.tail)
+    scopes: dict[etree._Element, _Walk] = {}
     for key in order:
         text = _norm("".join(parts[key]))
         if text:
-            yield _Block(text, _scope(owners[key]))
+            yield _Block(text, _scope(owners[key], scopes))
 
 
 # --------------------------------------------------------------------------- URLs
@@ -790,7 +827,14 @@ def detect_license(page: str | bytes, on_conflict: ConflictPolicy = "stricter") 
     >>> detect_license('<figure><img src="a.jpg"><figcaption>写真: 山田 (CC BY 2.0)</figcaption></figure>').reason
     'no-license'
     """
-    root = parse_html(page)
+    return license_of_tree(parse_html(page), on_conflict)
+
+
+def license_of_tree(
+    root: etree._Element | None, on_conflict: ConflictPolicy = "stricter"
+) -> PageLicense:
+    """:func:`detect_license` on a page already parsed by :func:`parse_html` (which
+    this does not change): a caller that also reads the tree parses the page once."""
     if root is None:
         return PageLicense(None, "no-license")
     col = _Collector()

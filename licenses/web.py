@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from licenses.html import ConflictPolicy, PageLicense, detect_license, parse_html
+from licenses.html import ConflictPolicy, PageLicense, license_of_tree, parse_html
 from licenses.optout import AI_AGENTS, OptOutReport, RobotsTxt, TdmRep, check_page
 
 __all__ = ["PageAssessment", "assess_page"]
@@ -61,7 +61,7 @@ def assess_page(
     ('CC-BY-4.0', 'optout:tdm-reservation')
     """
     headers = headers or {}
-    page = detect_license(body, on_conflict=on_conflict)
     root = parse_html(body)
+    page = license_of_tree(root, on_conflict=on_conflict)
     optout = check_page(url, headers, root, robots=robots, tdmrep=tdmrep, agents=agents)
     return PageAssessment(page.license, page, optout)

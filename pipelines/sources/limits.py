@@ -40,3 +40,10 @@ every header as a Python tuple: 4 million lines of a 29 KB ``.warc.gz`` took 628
 
 MAX_HEADER_BYTES = 1024 * 1024
 """Bytes of those header lines per record (real records: a few KB)."""
+
+MAX_HELD_BYTES = 64 * 1024 * 1024
+"""Pages (decoded text, PDF bytes) a WARC reader holds while it reads on to the archive's
+robots.txt and tdmrep.json responses, which may come after the pages they rule; past it the
+reader reads the archive once more, for them alone, before going on. Measured on 26 MB
+crawl-segment files (``bench/web_data.py``): 5 % Japanese pages raise the reader's peak RSS
+by 11 MB; all-Japanese pages reach this bound (peak +65 MB) and take the second read."""

@@ -211,7 +211,7 @@ def _extract(data: bytes) -> PdfText:
 
 
 def _child_main() -> None:
-    """``python -m pipelines.sources.pdf_extract MEMORY_BYTES``: serves PDFs until stdin
+    """``python -P pipelines/sources/pdf_extract.py MEMORY_BYTES``: serves PDFs until stdin
     closes; each request and answer is an 8-byte length and the bytes (answers as JSON)."""
     import dataclasses
     import json
@@ -245,14 +245,22 @@ class _Worker:
     runs past a deadline, dies, or runs out of memory."""
 
     def __init__(self, memory_bytes: int) -> None:
+        import os
         import subprocess
+        from pathlib import Path
 
         self.memory_bytes = memory_bytes
+        # this file run as a script (``-P``: its folder not on sys.path), not ``-m``:
+        # importing the package registers every source, 0.5 CPU s per child; the folder
+        # holding ``corpus/`` and ``pipelines/`` goes on its path, as ``-m`` had the cwd
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.sources.pdf_extract", str(memory_bytes)],
+            [sys.executable, "-P", __file__, str(memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
         )
 
     def close(self) -> None:
@@ -308,7 +316,7 @@ def extract_pdf(
     ``pdf_timeout``, ``pdf_memory``, ``no_text_layer`` (image-only pages),
     ``garbled_text`` (fonts without a usable Unicode map).
 
-    The file is parsed by a child interpreter (``python -m pipelines.sources.pdf_extract``)
+    The file is parsed by a child interpreter (``python -P …/pdf_extract.py``)
     with a capped address space, reused from file to file; one that passes the deadline,
     dies or runs out of memory is killed and replaced.
     """

@@ -48,9 +48,12 @@ import hashlib
 import io
 import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -61,6 +64,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import (
+    StatusAndHeaders,
+    StatusAndHeadersParser,
+    StatusAndHeadersParserException,
+)
 
 from corpus import storage
 from corpus.document import Document, make_document, reject
@@ -78,6 +86,7 @@ from pipelines.sources.limits import (
     MAX_HEADER_BYTES,
     MAX_HEADER_LINE,
     MAX_HEADER_LINES,
+    MAX_HELD_BYTES,
 )
 from pipelines.sources.markup import parse_html_within_limits
 from pipelines.sources.pdf_extract import PdfRejected, extract_pdf
@@ -148,6 +157,42 @@ class _Capture:
     payload_sha256: str
     problem: str = ""  # a read-stage reject reason
     detail: str = ""
+    target: str | None = None  # the full WARC-Target-URI of a response or resource record
+
+
+@dataclass
+class _Page:
+    """A page capture decoded, waiting for its license and opt-out checks."""
+
+    capture: _Capture
+    html_text: str
+    encoding: str
+
+
+@dataclass
+class _Waiting:
+    """A page or PDF whose document needs the archive's site files: ``finish(site)``."""
+
+    finish: Callable[[_SiteFiles], Document]
+    size: int  # bytes held for it
+
+
+@dataclass
+class _Stopped:
+    """Reading the archive stopped at a bad input (:class:`InputRejected`)."""
+
+    error: InputRejected
+
+
+#: bytes counted for a held document that does not wait (a rejected record: its metadata)
+_HELD_DOCUMENT = 1024
+
+
+def _release(held: deque[Document | _Waiting], site: _SiteFiles) -> Iterator[Document]:
+    """The held documents in order, the waiting ones finished with ``site``."""
+    while held:
+        item = held.popleft()
+        yield item.finish(site) if isinstance(item, _Waiting) else item
 
 
 @dataclass
@@ -165,33 +210,86 @@ class WarcReader:
         self.params = params
 
     def read(self, path: str | Path) -> Iterator[Document]:
-        """The documents of the archive at ``path`` (a local path or an fsspec URL)."""
+        """The documents of the archive at ``path`` (a local path or an fsspec URL).
+
+        A page's opt-out check needs the robots.txt and tdmrep.json responses of the
+        whole archive, wherever they lie in it. They are collected while the archive is
+        read, and the pages and PDFs that need them wait (with every document after them,
+        so the order stays the archive's) until the archive is read to its end or to where
+        it breaks. When the waiting documents pass :data:`MAX_HELD_BYTES` (an archive of
+        mostly Japanese pages), a first pass over the archive finds the site files
+        instead (:meth:`_site_files`), and the rest is read page by page.
+        """
         path = str(path)
         if storage.size(path) == 0:
             yield self._broken_archive(path, "0 bytes", reason="empty_file")
             return
-        site = self._site_files(path)
-        seen: set[str] = set()
+        found = _SiteFiles()
+        site: _SiteFiles | None = None  # the archive's site files, once all are known
+        held: deque[Document | _Waiting] = deque()
+        held_bytes = 0
+        items = self._pages(path, found)
         try:
-            yield from self._pages(path, site, seen)
-        except InputRejected as exc:  # a bomb: one rejected record for the rest
+            while True:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    break
+                except Exception:  # as the site files of the whole archive would have had it
+                    yield from _release(held, site or self._site_files(path))
+                    raise
+                if isinstance(item, _Stopped):  # the archive broke off here: found them all
+                    yield from _release(held, site or found)
+                    exc = item.error
+                    yield self._broken_archive(path, str(exc), reason=exc.reason)
+                    return
+                held.append(item)
+                if site is None:
+                    held_bytes += item.size if isinstance(item, _Waiting) else _HELD_DOCUMENT
+                    if held_bytes <= MAX_HELD_BYTES:
+                        continue
+                    site = self._site_files(path)
+                yield from _release(held, site)
+            yield from _release(held, site or found)
+        except InputRejected as exc:  # one rejected record for the rest
             yield self._broken_archive(path, str(exc), reason=exc.reason)
 
-    def _pages(self, path: str, site: _SiteFiles, seen: set[str]) -> Iterator[Document]:
-        for item in _records(path, self.params.max_payload_bytes):
+    def _pages(self, path: str, found: _SiteFiles) -> Iterator[Document | _Waiting | _Stopped]:
+        """The archive's documents, those that need its site files as :class:`_Waiting`;
+        the robots.txt and tdmrep.json responses met are added to ``found`` on the way,
+        as :meth:`_site_files` reads them."""
+        seen: set[str] = set()
+        collecting = True
+        records = _records(path, self.params.max_payload_bytes)
+        while True:
+            try:
+                item = next(records)
+            except StopIteration:
+                return
+            except InputRejected as exc:  # a bomb: the first pass stops here too
+                yield _Stopped(exc)
+                return
             if isinstance(item, str):  # the archive broke: one rejected record for the rest
                 yield self._broken_archive(path, item)
                 return
             capture = item
+            if collecting and capture.target is not None:
+                try:
+                    wanted = _is_site_file(capture.target)
+                except Exception:  # noqa: BLE001 — a URL the first pass stops at, as it would
+                    collecting = False
+                else:
+                    if wanted:
+                        self._add_site_file(found, _as_site_file(capture))
             if capture.problem == "malformed_record":
-                yield self.document(capture, site)
+                yield self._page(capture)
                 continue
             if _is_pdf(capture) and not capture.problem:
                 if capture.url in seen:
                     yield reject(self._bare(capture), "read", "duplicate_capture")
                     continue
                 seen.add(capture.url)
-                yield self.pdf_document(capture, site)
+                yield _Waiting(partial(self.pdf_document, capture), len(capture.payload or b""))
                 continue
             if not _is_page(capture) and not (capture.problem and not capture.content_type):
                 continue  # a broken record whose HTTP headers never came may be a page: kept
@@ -200,10 +298,19 @@ class WarcReader:
                 yield reject(doc, "read", "duplicate_capture")
                 continue
             seen.add(capture.url)
-            yield self.document(capture, site)
+            page = self._page(capture)
+            if isinstance(page, Document):
+                yield page
+            else:
+                yield _Waiting(partial(self._assessed, page), sys.getsizeof(page.html_text))
 
     def document(self, capture: _Capture, site: _SiteFiles) -> Document:
         """The document for one page capture, rejected with a reason when it cannot enter."""
+        page = self._page(capture)
+        return page if isinstance(page, Document) else self._assessed(page, site)
+
+    def _page(self, capture: _Capture) -> Document | _Page:
+        """The page decoded, or its rejection for what its bytes alone tell."""
         if capture.problem:
             doc = self._bare(capture)
             doc.metadata["reject_detail"] = capture.detail
@@ -233,6 +340,11 @@ class WarcReader:
             doc = self._bare(capture)
             doc.metadata["reject_detail"] = str(exc)
             return reject(doc, "read", "undecodable_bytes")
+        return _Page(replace(capture, payload=None), html_text, encoding)  # bytes done with
+
+    def _assessed(self, page: _Page, site: _SiteFiles) -> Document:
+        """The document of a decoded page: its license, opt-out signals and main text."""
+        capture, html_text, encoding = page.capture, page.html_text, page.encoding
         try:
             root = parse_html_within_limits(html_text, capture.url)
         except InputRejected as exc:
@@ -361,6 +473,14 @@ class WarcReader:
             site.tdmrep.setdefault(origin, TdmRep())
 
 
+def _as_site_file(capture: _Capture) -> _Capture:
+    """``capture`` as :meth:`WarcReader._site_files` reads it (bodies past
+    ``_SITE_FILE_BYTES`` are not kept there)."""
+    if capture.payload is not None and len(capture.payload) > _SITE_FILE_BYTES:
+        return replace(capture, payload=None)
+    return capture
+
+
 def _verdict(doc: Document, a: PageAssessment, text_chars: int, min_chars: int) -> Document:
     if a.optout.reason:
         doc.metadata["reject_detail"] = str(a.optout.reserved)
@@ -471,6 +591,10 @@ class _BoundedLineReader(DecompressingBufferedReader):
     warcio reads WARC and HTTP header lines without a length limit (and by repeated
     concatenation, quadratic in the line's length), and as many as come; a line without
     end, or a record with endless headers, is malformed.
+
+    A line that ends inside the current decompressed block (nearly every header line) is
+    taken from the block in one call; any other is read again by :meth:`_readline`, which
+    goes through warcio's buffer filling: the same line either way.
     """
 
     header_lines = 0
@@ -480,7 +604,17 @@ class _BoundedLineReader(DecompressingBufferedReader):
         self.header_lines = self.header_bytes = 0
 
     def readline(self, length: int | None = None) -> bytes:
-        line = self._readline(length)
+        buff = self.buff
+        if buff is not None and length != 0 and buff.tell() < self.buff_size:
+            limit = MAX_HEADER_LINE + 1 if length is None or length > MAX_HEADER_LINE else length
+            line = buff.readline(limit)
+            if not (line.endswith(b"\n") or len(line) >= limit):
+                buff.seek(-len(line), io.SEEK_CUR)  # the line goes on in the next block
+                line = self._readline(length)
+            elif limit > MAX_HEADER_LINE and len(line) > MAX_HEADER_LINE:
+                raise HeaderLineTooLong(f"a header line longer than {MAX_HEADER_LINE} bytes")
+        else:
+            line = self._readline(length)
         self.header_lines += 1
         self.header_bytes += len(line)
         if self.header_lines > MAX_HEADER_LINES or self.header_bytes > MAX_HEADER_BYTES:
@@ -508,6 +642,79 @@ class _BoundedLineReader(DecompressingBufferedReader):
         return b"".join(parts)
 
 
+def _decode_header(line: bytes | str) -> str:
+    """warcio's ``StatusAndHeadersParser.decode_header``: UTF-8, else ISO-8859-1."""
+    if isinstance(line, bytes):
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError:
+            return line.decode("iso-8859-1")
+    return line
+
+
+class _HeaderParser(StatusAndHeadersParser):
+    """warcio's status-line-and-headers parser, line for line the same result (the same
+    lines read, the same :class:`StatusAndHeaders`, the same errors) in fewer Python calls
+    per line: parsing every WARC and HTTP header was most of reading an archive."""
+
+    def parse(self, stream: Any, full_statusline: bytes | str | None = None) -> StatusAndHeaders:
+        readline = stream.readline
+        if full_statusline is None:
+            full_statusline = readline()
+        full_statusline = _decode_header(full_statusline)
+        statusline = full_statusline.rstrip()
+        total_read = len(full_statusline)
+        headers: list[tuple[str, str]] = []
+        if total_read == 0:
+            raise EOFError()
+        if not statusline:
+            return _status_and_headers(statusline, headers, "", total_read)
+        if self.verify:
+            protocol_status = self.split_prefix(statusline, self.statuslist)
+            if not protocol_status:
+                msg = "Expected Status Line starting with {0} - Found: {1}"
+                msg = msg.format(self.statuslist, statusline)
+                raise StatusAndHeadersParserException(msg, full_statusline)
+        else:
+            protocol_status = statusline.split(" ", 1)
+        raw = _decode_header(readline())
+        total_read += len(raw)
+        line = raw.rstrip()
+        while line:
+            name, colon, value = line.partition(":")
+            if colon:
+                name = name.rstrip(" \t")
+                value = value.lstrip()
+            raw = _decode_header(readline())
+            total_read += len(raw)
+            next_line = raw.rstrip()
+            while next_line and next_line[0] in " \t":  # continuation lines
+                if colon:
+                    value += next_line
+                raw = _decode_header(readline())
+                total_read += len(raw)
+                next_line = raw.rstrip()
+            if colon:
+                headers.append((name, value))
+            line = next_line
+        statusline = protocol_status[1].strip() if len(protocol_status) > 1 else ""
+        return _status_and_headers(statusline, headers, protocol_status[0], total_read)
+
+
+def _status_and_headers(
+    statusline: str, headers: list[tuple[str, str]], protocol: str, total_len: int
+) -> StatusAndHeaders:
+    """``StatusAndHeaders(statusline, headers, protocol, total_len)`` for ``str`` headers
+    (its constructor copies them through a bytes-to-str conversion they do not need)."""
+    parsed = StatusAndHeaders.__new__(StatusAndHeaders)
+    parsed.statusline = statusline
+    parsed.headers = headers
+    parsed.protocol = protocol
+    parsed.total_len = total_len
+    parsed.headers_buff = None
+    return parsed
+
+
 class HeadersTooLarge(ValueError):
     """A record of the archive has more header lines or bytes than a real one ever has."""
 
@@ -521,6 +728,10 @@ def _archive_records(stream: IO[bytes]) -> ArchiveIterator:
     counting = _CountingFile(stream, getattr(stream, "name", "archive"))
     records = ArchiveIterator(counting, arc2warc=True, check_digests=False)
     records.reader = _BoundedLineReader(records.fh)  # fh: ``counting``, maybe wrapped
+    loader = records.loader
+    for name in ("warc_parser", "http_parser", "http_req_parser"):
+        parser = getattr(loader, name)
+        setattr(loader, name, _HeaderParser(parser.statuslist, parser.verify))
     counting.reader = records.reader
     return records
 
@@ -541,7 +752,9 @@ def _iterate(stream: IO[bytes], max_payload: int, only: Any = None) -> Iterator[
         if only is not None and not only(url):
             continue
         if not _is_http_url(url):
-            yield _malformed(record, url, "target URI is not an http(s) URL")
+            malformed = _malformed(record, url, "target URI is not an http(s) URL")
+            malformed.target = url
+            yield malformed
             continue
         yield _capture(record, url, max_payload)
     if not seen:  # bytes, but not one record: not an archive (never silently nothing)
@@ -593,6 +806,7 @@ def _capture(record: ArcWarcRecord, url: str, max_payload: int) -> _Capture:
         if size <= max_payload:
             kept += chunk
     capture = _Capture(url, date, status, headers, content_type, bytes(kept), sha256.hexdigest())
+    capture.target = url
     remaining = getattr(stream, "limit", 0) or 0
     truncated_header = record.rec_headers.get_header("WARC-Truncated")
     promised = _http_content_length(headers)

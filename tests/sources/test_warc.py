@@ -12,6 +12,7 @@ import pytest
 from corpus.document import rejection
 from pipelines.crawler.fetch import FetchResult
 from pipelines.crawler.warc_out import WarcRecorder
+from pipelines.sources import warc
 from pipelines.sources.warc import WarcParams, WarcReader, WarcSource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -213,6 +214,54 @@ def test_kept_rows_carry_their_provenance(archive: Path) -> None:
     assert "日本 ライセンス" in sjis.metadata["license_evidence"]
     reserved = docs["https://example.jp/members/a.html"].metadata
     assert "GPTBot" in reserved["reject_detail"]
+
+
+@pytest.mark.parametrize("held", [warc.MAX_HELD_BYTES, 0])
+def test_site_files_rule_the_pages_archived_before_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    """robots.txt and tdmrep.json found after the pages they rule: the pages wait for them
+    (``held``: 64 MiB), or the archive is read ahead for them (0: nothing may wait); the
+    documents come in the archive's order either way, and a bomb later in the archive
+    still leaves the site files before it in force."""
+    monkeypatch.setattr(warc, "MAX_HELD_BYTES", held)
+    site = "https://late.example.jp"
+    path = tmp_path / "late.warc.gz"
+    with WarcRecorder(path) as w:
+        w.record(fetch(f"{site}/members/a.html", page("head_link_rel_license.html")))
+        w.record(fetch(f"{site}/empty.html", b""))
+        w.record(fetch(f"{site}/shop/b.html", page("head_link_rel_license.html")))
+        w.record(fetch(f"{site}/cc.html", page("ja_statement_footer.html")))
+        w.record(
+            fetch(
+                f"{site}/robots.txt",
+                b"User-agent: GPTBot\nDisallow: /members/\n",
+                content_type="text/plain",
+            )
+        )
+        w.record(
+            fetch(
+                f"{site}/.well-known/tdmrep.json",
+                b'[{"location": "/shop/*", "tdm-reservation": 1}]',
+                content_type="application/json",
+            )
+        )
+    expected = [
+        (f"{site}/members/a.html", ("optout", "optout:robots.txt")),
+        (f"{site}/empty.html", ("read", "empty_payload")),
+        (f"{site}/shop/b.html", ("optout", "optout:tdm-reservation")),
+        (f"{site}/cc.html", ("kept", "CC-BY-4.0")),
+    ]
+    assert [(d.metadata["url"], outcome(d)) for d in read(path)] == expected
+    record = (  # a gzip member that inflates 1000-fold after the site files
+        b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://late.example.jp/z.html\r\n"
+        b"WARC-Date: 2025-05-01T12:00:00Z\r\nContent-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: 100000000\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"
+    )
+    bombed = tmp_path / "late-bomb.warc.gz"
+    bombed.write_bytes(path.read_bytes() + gzip.compress(record + b" " * 80_000_000))
+    got = [(d.metadata["url"], outcome(d)) for d in read(bombed)]
+    assert got == [*expected, ("", ("read", "decompression_bomb"))]
 
 
 def test_huge_page_is_hashed_but_not_kept(archive: Path) -> None:
