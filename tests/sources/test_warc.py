@@ -102,6 +102,24 @@ def page(name: str) -> bytes:
     return (PAGES / name).read_bytes()
 
 
+def _record_site_files(w: WarcRecorder, site: str) -> None:
+    """robots.txt (GPTBot may not read /members/) and tdmrep.json (/shop/ reserved)."""
+    w.record(
+        fetch(
+            f"{site}/robots.txt",
+            b"User-agent: GPTBot\nDisallow: /members/\n",
+            content_type="text/plain",
+        )
+    )
+    w.record(
+        fetch(
+            f"{site}/.well-known/tdmrep.json",
+            b'[{"location": "/shop/*", "tdm-reservation": 1}]',
+            content_type="application/json",
+        )
+    )
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("warc") / "site.warc.gz"
@@ -109,20 +127,7 @@ def archive(tmp_path_factory) -> Path:
     big = b"<html><body>" + b"<p>" + "大きなページ。".encode() * 2_500_000 + b"</p></body></html>"
     assert len(big) > 50 * 1024 * 1024
     with WarcRecorder(path) as w:
-        w.record(
-            fetch(
-                f"{site}/robots.txt",
-                b"User-agent: GPTBot\nDisallow: /members/\n",
-                content_type="text/plain",
-            )
-        )
-        w.record(
-            fetch(
-                f"{site}/.well-known/tdmrep.json",
-                b'[{"location": "/shop/*", "tdm-reservation": 1}]',
-                content_type="application/json",
-            )
-        )
+        _record_site_files(w, site)
         w.record(fetch(f"{site}/cc.html", page("ja_statement_footer.html")))
         w.record(fetch(f"{site}/arr.html", page("arr_footer.html")))
         w.record(fetch(f"{site}/figure.html", page("image_only_figure.html")))
@@ -232,20 +237,7 @@ def test_site_files_rule_the_pages_archived_before_them(
         w.record(fetch(f"{site}/empty.html", b""))
         w.record(fetch(f"{site}/shop/b.html", page("head_link_rel_license.html")))
         w.record(fetch(f"{site}/cc.html", page("ja_statement_footer.html")))
-        w.record(
-            fetch(
-                f"{site}/robots.txt",
-                b"User-agent: GPTBot\nDisallow: /members/\n",
-                content_type="text/plain",
-            )
-        )
-        w.record(
-            fetch(
-                f"{site}/.well-known/tdmrep.json",
-                b'[{"location": "/shop/*", "tdm-reservation": 1}]',
-                content_type="application/json",
-            )
-        )
+        _record_site_files(w, site)
     expected = [
         (f"{site}/members/a.html", ("optout", "optout:robots.txt")),
         (f"{site}/empty.html", ("read", "empty_payload")),
