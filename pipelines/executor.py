@@ -4,7 +4,8 @@ datatrove's own ``RayPipelineExecutor`` starts a placement group, an actor and a
 process pool for every task, and each new actor loads the models again; on the
 bundled sample that made a segment about 3× slower than running the same steps as
 Ray Data map tasks, whose worker processes Ray reuses (``bench/executor_compare.py``,
-``bench/RESULTS.md``). This executor keeps datatrove's contract — the same steps,
+``bench/RESULTS.md``) — for :data:`TASKS_PER_WORKER` tasks each, so that what a process
+accumulates stays bounded by a few tasks, whatever the size of the input. This executor keeps datatrove's contract — the same steps,
 its completion markers (a rerun skips finished tasks), its per-task logs and stats —
 and lets Ray Data schedule: bounded concurrency, tasks retried when a worker dies,
 scheduling options such as node labels passed through to every task.
