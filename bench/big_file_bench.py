@@ -114,6 +114,9 @@ def main() -> None:
         "wall_seconds": round(wall),
         "cpu_seconds": round(sum(p.cpu_seconds for p in sampler.peaks.values())),
         "peak_rss_worker_mb": peak_mb("ray worker"),
+        "peak_anon_rss_worker_mb": round(
+            max((p.anon_bytes for p in sampler.by_role("ray worker")), default=0) / 1024**2
+        ),
         "worker_processes": len(sampler.by_role("ray worker")),
         "peak_rss_driver_mb": peak_mb("driver"),
         "peak_total_rss_mb": round(sampler.peak_total_rss / 1024**2),

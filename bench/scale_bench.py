@@ -59,18 +59,27 @@ class ProcessPeak:
     name: str
     hwm_bytes: int = 0
     cpu_seconds: float = 0.0
+    anon_bytes: int = 0
+    """Largest sampled ``RssAnon``: the process's private memory, without the file pages
+    it maps (libraries, the mmapped Sudachi dictionary) that all workers share."""
 
 
-def _hwm(pid: int) -> int:
-    """Peak resident set size of a live process (``VmHWM``), in bytes; 0 if gone."""
+def _status(pid: int, field: str) -> int:
+    """A size field of a live process's ``/proc/PID/status`` (``VmHWM``, ``RssAnon``) in
+    bytes; 0 if gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def _hwm(pid: int) -> int:
+    """Peak resident set size of a live process (``VmHWM``), in bytes; 0 if gone."""
+    return _status(pid, "VmHWM")
 
 
 def _role(proc: psutil.Process, root: int) -> str:
@@ -123,6 +132,7 @@ class TreeSampler:
                     total += proc.memory_info().rss
                     times = proc.cpu_times()
                 peak.hwm_bytes = max(peak.hwm_bytes, _hwm(proc.pid))
+                peak.anon_bytes = max(peak.anon_bytes, _status(proc.pid, "RssAnon"))
                 peak.cpu_seconds = max(peak.cpu_seconds, times.user + times.system)
             except psutil.Error:
                 continue

@@ -25,6 +25,11 @@ from corpus.schema import REJECTED_SCHEMA, SHARD_SCHEMA, rejected_row, shard_row
 from manifests.layout import REJECTED, atomic_write_json
 
 ROWS_PER_GROUP = 2000
+GROUP_TEXT_CHARS = 4_000_000
+"""A row group is written once it holds this many characters of text (or
+:data:`ROWS_PER_GROUP` rows): the rows a task holds before writing them, and the row
+group the next segment and dedup read whole, stay a few MB whatever the documents'
+length (2,000 novels would be hundreds of MB)."""
 
 
 class _ParquetSink:
@@ -38,6 +43,7 @@ class _ParquetSink:
         self.path = path
         self.schema = schema
         self.rows: list[dict[str, Any]] = []
+        self.chars = 0
         self.count = 0
         self._writer: pq.ParquetWriter | None = None
         self._target: contextlib.AbstractContextManager | None = None
@@ -45,8 +51,9 @@ class _ParquetSink:
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
+        self.chars += len(row.get("text") or "")
         self.count += 1
-        if len(self.rows) >= ROWS_PER_GROUP:
+        if len(self.rows) >= ROWS_PER_GROUP or self.chars >= GROUP_TEXT_CHARS:
             self._flush()
 
     def _flush(self) -> None:
@@ -57,7 +64,7 @@ class _ParquetSink:
             self._file = self._target.__enter__()
             self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd")
         self._writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
-        self.rows = []
+        self.rows, self.chars = [], 0
 
     def close(self) -> dict[str, Any] | None:
         """Finish the file; returns its entry (path, sha256, rows, bytes) or None if empty."""

@@ -172,7 +172,9 @@ class SegmentReader(PipelineStep):
                 f"shard of the earlier segment is not readable on this worker: {path}"
             ) from None
         with f:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=1000):
+            # small batches: a batch may span two row groups, and each of its rows becomes
+            # a Python document while the batch is alive
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=128):
                 for row in batch.to_pylist():
                     self.stat_update("documents")
                     yield document_from_row(row)
