@@ -162,14 +162,20 @@ def test_one_copyrighted_person_row_without_footer_license_is_rejected(tmp_path)
     assert doc.metadata["license"] is None
 
 
-def test_missing_text_file_is_rejected_and_zip_layout_is_read(tmp_path):
+def _zipped_rashomon_without_melos(tmp_path: Path) -> Path:
+    """The sample with 羅生門 (000127) only as the official zip and 走れメロス (001567)'s
+    card deleted; the root."""
     root = _copy_sample(tmp_path)
-    # 羅生門 (000127) only as the official zip; 走れメロス (001567) deleted
     folder = root / "cards" / "000879" / "files" / "127_ruby_150"
     with zipfile.ZipFile(folder.parent / "127_ruby_150.zip", "w") as zf:
         zf.write(folder / "127_ruby_150.txt", "127_ruby_150.txt")
     shutil.rmtree(folder)
     shutil.rmtree(root / "cards" / "000035")
+    return root
+
+
+def test_missing_text_file_is_rejected_and_zip_layout_is_read(tmp_path):
+    root = _zipped_rashomon_without_melos(tmp_path)
     docs = read_all(root / "list_person_all_extended_utf8.csv")
     assert rejection(docs["001567"]) == ("read", "text_file_missing")
     assert rejection(docs["000127"]) is None
@@ -191,12 +197,7 @@ def test_bad_index_is_a_config_error_naming_the_key(tmp_path):
 def _hostile_tree(tmp_path: Path) -> Path:
     """The sample with 羅生門 only as the official zip, 走れメロス's card gone, and two
     index rows whose text URL climbs out of the root to ``secret/notes.zip`` beside it."""
-    root = _copy_sample(tmp_path)
-    folder = root / "cards" / "000879" / "files" / "127_ruby_150"
-    with zipfile.ZipFile(folder.parent / "127_ruby_150.zip", "w") as zf:
-        zf.write(folder / "127_ruby_150.txt", "127_ruby_150.txt")
-    shutil.rmtree(folder)
-    shutil.rmtree(root / "cards" / "000035")
+    root = _zipped_rashomon_without_melos(tmp_path)
     secret = tmp_path / "secret"
     secret.mkdir()
     with zipfile.ZipFile(secret / "notes.zip", "w") as zf:
