@@ -48,6 +48,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from pydantic import Field, ValidationError
 
+from corpus import storage
 from corpus.stages.takedown import TAKEN_DOWN, host_in_domain, url_host
 from corpus.storage import join
 from licenses.registry import get_license
@@ -105,7 +106,7 @@ class CorpusTarget:
         else:
             self.fs, root = fsspec.core.url_to_fs(self.url)
             self.root = root.rstrip("/")
-            if not self.fs.isfile(join(self.root, MANIFEST)):
+            if storage.kind(self.fs, join(self.root, MANIFEST)) != "file":
                 raise CatalogError(f"{self.url}: not a release (no {MANIFEST}) and not a catalog")
         self._manifests: dict[tuple[str, str], dict[str, Any]] = {}
         self._duckdb = None
@@ -144,7 +145,7 @@ class CorpusTarget:
 
     def read_text(self, ref: ReleaseRef, rel: str) -> str:
         path = join(ref.root, rel)
-        if not self.fs.isfile(path):
+        if storage.kind(self.fs, path) != "file":
             raise QueryError(f"version {ref.name} has no {rel}")
         with self.fs.open(path, "rb") as f:
             return f.read().decode("utf-8")
@@ -163,7 +164,7 @@ class CorpusTarget:
         try:
             entries = ref.manifest["shards"] + ref.manifest.get("rejected", [])
             for rel in [MANIFEST, ATTRIBUTION, *(e["path"] for e in entries)]:
-                if self.fs.exists(join(ref.root, rel)):
+                if storage.kind(self.fs, join(ref.root, rel)) is not None:
                     (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                     self.fs.get(join(ref.root, rel), str(tmp / rel))
             yield tmp
