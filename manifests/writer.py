@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -90,9 +91,10 @@ class _ParquetSink:
 
 def ray_node() -> tuple[str, str, dict[str, str]]:
     """The Ray node's id, address and user labels (``ray.io/…`` left out); empty outside Ray."""
+    ray = sys.modules.get("ray")  # a task outside Ray (local processes) never imports it
+    if ray is None:
+        return "", "", {}
     try:
-        import ray
-
         if not ray.is_initialized():
             return "", "", {}
         context = ray.get_runtime_context()

@@ -45,14 +45,22 @@ class _Parser(argparse.ArgumentParser):
 def cmd_run(args: argparse.Namespace) -> int:
     from manifests.catalog import Catalog, CatalogError
     from pipelines.config import load_pipeline
+
+    try:
+        pipeline = load_pipeline(args.pipeline)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if (args.executor or pipeline.execution.executor) == "processes" and not args.ray_address:
+        from corpus.local_processes import start_server
+
+        start_server(pipeline.task_modules())  # its imports overlap the driver's below
+
     from pipelines.progress import make_console
     from pipelines.runner import RunFailed, run_pipeline
     from pipelines.summary import render_failure, render_summary
 
     console = make_console()
-
     try:
-        pipeline = load_pipeline(args.pipeline)
         if args.catalog:  # refuse a taken version before the run; drop what was taken down
             catalog = Catalog(args.catalog)
             catalog.check_new_version(args.version)
@@ -64,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             pipeline,
             out=out,
             ray_address=args.ray_address,
+            executor=args.executor,
             version=args.version or "0",
             progress=not args.quiet,
             open_network=args.open_network,
@@ -156,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  jpcorpus run pipeline.yaml --out out/my-corpus",
     )
     _pipeline_arguments(run, "join this Ray cluster (default: RAY_ADDRESS or a local Ray)")
+    run.add_argument(
+        "--executor",
+        choices=["ray", "processes"],
+        help="ray: tasks on Ray (a local one, or --ray-address); processes: worker "
+        "processes on this machine, no Ray start-up, for small jobs "
+        "(default: the file's execution.executor, else ray)",
+    )
     run.add_argument("--catalog", help="also publish the release into this catalog")
     run.add_argument("--version", help="release version (with --catalog)")
     run.add_argument(

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -37,9 +37,14 @@ StrictPositiveFloat = Annotated[float, Field(gt=0, strict=True)]
 
 
 class ExecutionConfig(BaseModel):
-    """How the pipeline runs on Ray (all optional)."""
+    """How the pipeline runs (all optional)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    executor: Literal["ray", "processes"] = "ray"
+    """``ray``: tasks run on Ray — an embedded local instance, or the cluster named by
+    ``--ray-address``. ``processes``: tasks run in worker processes on this machine,
+    without Ray (no start-up cost; for jobs on one machine)."""
 
     cpus_per_task: StrictPositiveFloat = 1.0
     max_concurrent_tasks: int | None = Field(default=None, ge=1, strict=True)
@@ -87,6 +92,16 @@ class Pipeline:
     path: Path | None = None
     residency: ResidencyConfig | None = None
     shards: ShardsConfig = field(default_factory=ShardsConfig)
+
+    def task_modules(self) -> list[str]:
+        """The modules a task of this pipeline runs (the steps around the stages, each
+        source's and stage's own): what the ``processes`` executor's workers import."""
+        objects = [*self.sources, *(spec.stage for spec in self.stages)]
+        return [
+            "pipelines.executor", "pipelines.steps", "manifests.writer",
+            "corpus.stages.license_gate", "corpus.dedup.tasks",
+            *(type(o).__module__ for o in objects),
+        ]  # fmt: skip
 
     def with_takedowns(self, rules: TakedownRules) -> Pipeline:
         """This pipeline with a ``takedown`` stage first, dropping what ``rules`` name."""
@@ -206,6 +221,12 @@ def parse_pipeline(
             residency = ResidencyConfig.model_validate(raw["residency"])
         except ValidationError as exc:
             raise _pydantic_error("residency", exc) from None
+        if execution.executor == "processes":
+            raise ConfigError(
+                "residency",
+                "needs Ray nodes with labels; the processes executor runs on this machine "
+                "only (drop execution.executor: processes)",
+            )
 
     pipeline = Pipeline(
         name=name,

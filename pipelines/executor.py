@@ -1,4 +1,4 @@
-"""Running datatrove steps on Ray: one Ray task per pipeline task ("rank").
+"""Running datatrove steps on Ray, or in local worker processes: one task per "rank".
 
 datatrove's own ``RayPipelineExecutor`` starts a placement group, an actor and a
 process pool for every task, and each new actor loads the models again; on the
@@ -13,6 +13,10 @@ once, spread over the nodes, retried when a worker process or node dies, with
 scheduling options such as node labels passed through to every task. A worker process
 runs at most :data:`TASKS_PER_WORKER` tasks, and hands back the memory a task freed
 before the next, so what a process accumulates stays bounded whatever the input's size.
+
+:class:`ProcessPipelineExecutor` keeps the same contract in a pool of local worker
+processes (:mod:`corpus.local_processes`): the ``processes`` executor, for jobs on one
+machine too small to pay for starting Ray.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import pickle
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +47,19 @@ SYSTEM_RETRIES = 3
 
 def _run_rank(executor: RayTaskPipelineExecutor, rank: int) -> tuple[int, str]:
     return rank, executor.run_rank(rank)
+
+
+def _run_pickled_rank(shipped: bytes, rank: int) -> str:
+    """One task in a local worker process: a fresh copy of the executor (each task's
+    steps count their own stats, as in a Ray task), its error as text."""
+    from corpus.local_processes import process_title
+
+    process_title(WORKER_TITLE)
+    return pickle.loads(shipped).run_rank(rank)
+
+
+WORKER_TITLE = "jpcorpus-task"
+"""The name (``ps -o comm``) of a local worker process while it runs a task."""
 
 
 class RayTaskPipelineExecutor(PipelineExecutor):
@@ -130,6 +148,42 @@ class RayTaskPipelineExecutor(PipelineExecutor):
                     error = f"{type(exc).__name__}: {exc}"
                 if error:
                     errors[rank] = error
+        return errors
+
+
+class ProcessPipelineExecutor(RayTaskPipelineExecutor):
+    """Runs ``pipeline`` for ranks ``0..tasks-1`` in local worker processes, without Ray
+    (:mod:`corpus.local_processes`; needs its ``process_session``).
+
+    The same contract as :class:`RayTaskPipelineExecutor`: at most ``concurrency``
+    tasks at once, a worker replaced after :data:`TASKS_PER_WORKER` tasks, a task
+    whose worker dies run again up to :data:`SYSTEM_RETRIES` times, a step's error
+    reported, not retried. One machine only: node labels cannot be honoured.
+    """
+
+    def get_distributed_env(self, node_rank: int = -1) -> DistributedEnvVars:
+        return super().get_distributed_env(node_rank) | {"datatrove_executor": "LOCAL_PROCESSES"}
+
+    def run(self) -> dict[int, str]:
+        from corpus.local_processes import map_calls
+
+        if self.label_selector:
+            raise ValueError("node labels need Ray: the processes executor runs on one machine")
+        ranks = self.get_incomplete_ranks(range(self.world_size))
+        if not ranks:
+            return {}
+        shipped = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        errors: dict[int, str] = {}
+        for index, error, exc in map_calls(
+            _run_pickled_rank,
+            [(shipped, rank) for rank in ranks],
+            workers=self.concurrency,
+            retries=SYSTEM_RETRIES,
+        ):
+            if exc is not None:
+                error = f"{type(exc).__name__}: {exc}"
+            if error:
+                errors[ranks[index]] = error
         return errors
 
 

@@ -4,17 +4,18 @@ A global stage's jobs share a scratch folder between their Ray tasks. With a loc
 output (one machine, or a filesystem every node mounts) the scratch is the run's
 ``.work/`` folder as before. With a release on object storage no folder is shared,
 so the scratch is a temporary folder on the driver's disk, the stage's Ray tasks
-run on the driver's node, its inputs (the earlier segment's shards) are read from
+run on the driver's node (local worker processes run there anyway), its inputs (the earlier segment's shards) are read from
 the object store, and what it leaves — the decisions the next segment applies, its
 summary, the release's ``dedup/`` index — is uploaded to the destination.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
-from corpus import storage
+from corpus import local_processes, storage
 from corpus.dedup.tasks import tasks_on_this_node
 from corpus.stages.base import GlobalStage
 from pipelines.errors import ConfigError
@@ -27,12 +28,14 @@ def run_global_stage(stage: GlobalStage, inputs: list[str], work_dir: str, relea
         storage.makedirs(work_dir)
         stage.run_global(inputs, work_dir, release)
         return
-    _check_driver_node_has_cpus(stage)
+    on_ray = local_processes.active() is None
+    if on_ray:
+        _check_driver_node_has_cpus(stage)
     with tempfile.TemporaryDirectory(prefix="jpcorpus-global-") as tmp:
         local_work, local_release = Path(tmp) / "work", Path(tmp) / "release"
         local_work.mkdir()
         local_release.mkdir()
-        with tasks_on_this_node():
+        with tasks_on_this_node() if on_ray else contextlib.nullcontext():
             stage.run_global(inputs, str(local_work), str(local_release))
         for local, remote in ((local_work, work_dir), (local_release, release)):
             for path in sorted(p for p in local.rglob("*") if p.is_file()):

@@ -1,4 +1,4 @@
-"""Running a pipeline on Ray: datatrove steps run as Ray tasks.
+"""Running a pipeline: datatrove steps run as Ray tasks (or in local worker processes).
 
 The work is one task per planned input (usually one file). The stage list is cut
 into segments at every global stage (dedup): each segment is a datatrove pipeline
@@ -29,7 +29,7 @@ from typing import Any
 
 from rich.console import Console
 
-from corpus import storage
+from corpus import local_processes, storage
 from corpus.ray_runtime import ray_session
 from corpus.stages.base import DocumentStage, GlobalStage
 from corpus.stages.license_gate import LicenseGate
@@ -41,7 +41,11 @@ from pipelines import residency
 from pipelines.config import Pipeline
 from pipelines.costs import stage_costs
 from pipelines.errors import ConfigError
-from pipelines.executor import RayTaskPipelineExecutor
+from pipelines.executor import (
+    TASKS_PER_WORKER,
+    ProcessPipelineExecutor,
+    RayTaskPipelineExecutor,
+)
 from pipelines.global_stage import run_global_stage
 from pipelines.progress import RunProgress, configure_logs, make_console
 from pipelines.steps import SegmentReader, SourceReader
@@ -108,7 +112,8 @@ def _run_segment(
 ) -> None:
     ex = pipeline.execution
     workers = ex.max_concurrent_tasks or max(1, int(cpus // ex.cpus_per_task))
-    executor = RayTaskPipelineExecutor(
+    kind = ProcessPipelineExecutor if local_processes.active() else RayTaskPipelineExecutor
+    executor = kind(
         steps,
         tasks=n_tasks,
         # datatrove opens the folder itself: with the same client (retry) settings
@@ -158,14 +163,42 @@ class Phases:
         self.add(name, time.perf_counter() - started)
 
     @contextlib.contextmanager
-    def session(self, *args: Any, **kwargs: Any) -> Iterator[dict]:
-        """:func:`corpus.ray_runtime.ray_session`, its start and its stop timed."""
+    def session(self, name: str, session: contextlib.AbstractContextManager) -> Iterator[dict]:
+        """Enter ``session`` (Ray's, or the local processes'), its start and stop timed
+        as ``<name> start`` and ``<name> stop``."""
         started = time.perf_counter()
-        with ray_session(*args, **kwargs) as resources:
-            self.add("ray start", time.perf_counter() - started)
+        with session as resources:
+            self.add(f"{name} start", time.perf_counter() - started)
             yield resources
             started = time.perf_counter()
-        self.add("ray stop", time.perf_counter() - started)
+        self.add(f"{name} stop", time.perf_counter() - started)
+
+
+def _session(
+    pipeline: Pipeline,
+    executor: str,
+    ray_address: str | None,
+    *,
+    num_cpus: int | None,
+    open_network: bool,
+    verbose: bool,
+) -> tuple[str, contextlib.AbstractContextManager]:
+    """The session the run's tasks go to: Ray (embedded or a cluster), or local processes."""
+    if executor == "ray":
+        return "ray", ray_session(
+            ray_address, open_network=open_network, num_cpus=num_cpus, verbose=verbose
+        )
+    if ray_address:
+        raise ConfigError(
+            "execution.executor",
+            "processes runs on this machine without Ray; drop --ray-address or use --executor ray",
+        )
+    return "processes", local_processes.process_session(
+        num_cpus,
+        preload=pipeline.task_modules(),
+        max_tasks_per_child=TASKS_PER_WORKER,
+        verbose=verbose,
+    )
 
 
 def _reports(folder: str, n_tasks: int) -> list[dict[str, Any]]:
@@ -180,6 +213,7 @@ def run_pipeline(
     *,
     out: str | None = None,
     ray_address: str | None = None,
+    executor: str | None = None,
     version: str = "0",
     progress: bool = True,
     open_network: bool = False,
@@ -190,12 +224,16 @@ def run_pipeline(
     """Run ``pipeline`` into a release; its folder as a ``Path``, or its URL.
 
     The output is a local folder or an fsspec URL; a relative one resolves against the
-    current directory, here on the driver. ``progress`` draws the progress display;
+    current directory, here on the driver. ``executor`` (``ray`` or ``processes``)
+    overrides the file's ``execution.executor``. ``progress`` draws the progress display;
     without it the libraries' logs are off too, and ``verbose`` brings them all back
     (Ray's included).
     """
     out_dir = storage.resolve(out or pipeline.output)
     storage.filesystem(out_dir)  # a missing storage extra is one line, before any work
+    executor = executor or pipeline.execution.executor
+    if executor == "processes" and not ray_address:
+        local_processes.start_server(pipeline.task_modules())  # imports while we plan
     work = storage.join(out_dir, WORK)
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     if not plan:
@@ -216,10 +254,16 @@ def run_pipeline(
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()
     phases = Phases()
+    session = _session(
+        pipeline,
+        executor,
+        ray_address,
+        num_cpus=num_cpus,
+        open_network=open_network,
+        verbose=verbose,
+    )
     with (
-        phases.session(
-            ray_address, open_network=open_network, num_cpus=num_cpus, verbose=verbose
-        ) as resources,
+        phases.session(*session) as resources,
         RunProgress(console, enabled=progress) as bars,
     ):
         cpus = float(resources.get("CPU", 1))
@@ -281,6 +325,7 @@ def run_pipeline(
         extra=extra
         | {
             "run": {
+                "executor": session[0],
                 "tasks": n,
                 "segments": len(segments),
                 "seconds": round(time.time() - started, 2),

@@ -58,10 +58,20 @@ def optimal_banding(
     >>> optimal_banding(0.8, 128, weights=(0.5, 0.5))
     Banding(bands=9, rows=13)
     """
-    from datasketch.lsh import _optimal_param
+    known = KNOWN_OPTIMA.get((threshold, num_perm, tuple(weights)))
+    if known is None:
+        from datasketch.lsh import _optimal_param  # imports SciPy's integrate: ~0.6 s
 
-    bands, rows = _optimal_param(threshold, num_perm, weights[0], weights[1])
+        known = _optimal_param(threshold, num_perm, weights[0], weights[1])
+    bands, rows = known
     return Banding(bands=bands, rows=rows)
+
+
+KNOWN_OPTIMA: dict[tuple[float, int, tuple[float, float]], tuple[int, int]] = {
+    (DEFAULT_THRESHOLD, 128, DEFAULT_WEIGHTS): (12, 10),
+}
+"""datasketch's answers for the default settings, so that a run with them does not import
+SciPy (tests check each against ``_optimal_param``)."""
 
 
 def band_keys(signatures: np.ndarray, banding: Banding) -> np.ndarray:

@@ -44,11 +44,17 @@ class MinHashScheme(BaseModel):
 
     @cached_property
     def permutations(self) -> tuple[np.ndarray, np.ndarray]:
-        """datasketch's ``(a, b)`` for this seed and width (uint32 arrays)."""
-        from datasketch import MinHash
+        """datasketch's ``(a, b)`` for this seed and width (uint32 arrays).
 
-        a, b = MinHash(num_perm=self.num_perm, seed=self.seed, scheme=self.scheme).permutations
-        return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
+        Drawn as ``datasketch.MinHash._init_permutations`` draws them for its ``affine32``
+        scheme (odd ``a``), without importing datasketch: its package imports SciPy,
+        ~0.6 s in every worker process. ``tests/corpus/test_dedup_minhash.py`` checks
+        the arrays against datasketch's own for several seeds and widths.
+        """
+        gen = np.random.RandomState(self.seed)
+        a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+        return np.ascontiguousarray(a), np.ascontiguousarray(b)
 
 
 def fmix64(x: np.ndarray) -> np.ndarray:

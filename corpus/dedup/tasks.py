@@ -1,4 +1,5 @@
-"""Running the steps of a dedup job: as Ray tasks with bounded concurrency, or in-process.
+"""Running the steps of a dedup job: as Ray tasks with bounded concurrency, in local
+worker processes (the ``processes`` executor), or in-process.
 
 Every step is a module-level function whose arguments are small (paths, numbers,
 the job's configuration) and whose result is a small summary; the data moves
@@ -140,3 +141,42 @@ class RayTasks:
                         f"dedup step {fn.__name__}{calls[index]!r} failed: {exc}"
                     ) from exc
         return results
+
+
+class ProcessTasks:
+    """Runs the calls in local worker processes (:mod:`corpus.local_processes`), at most
+    ``max_in_flight`` at once; a call whose worker dies is run again twice, as Ray would."""
+
+    def __init__(self, max_in_flight: int | None = None) -> None:
+        from corpus.local_processes import active
+
+        session = active()
+        if session is None:
+            raise RuntimeError("ProcessTasks needs a process_session")
+        self.max_in_flight = max(1, max_in_flight or session.cpus)
+        self.usage = StepUsage()
+
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
+        from corpus.local_processes import map_calls
+
+        results: list[Any] = [None] * len(calls)
+        for index, outcome, exc in map_calls(
+            measured, [(fn, *args) for args in calls], workers=self.max_in_flight, retries=2
+        ):
+            if exc is not None:
+                raise RuntimeError(
+                    f"dedup step {fn.__name__}{calls[index]!r} failed: {exc}"
+                ) from exc
+            results[index], rss, cpu = outcome
+            self.usage.record(fn.__name__, rss, cpu)
+        return results
+
+
+def task_runner(max_in_flight: int | None = None) -> TaskRunner:
+    """The runner for the executor the caller runs under: local worker processes inside a
+    :func:`corpus.local_processes.process_session`, else Ray tasks."""
+    from corpus.local_processes import active
+
+    if active() is not None:
+        return ProcessTasks(max_in_flight)
+    return RayTasks(max_in_flight)

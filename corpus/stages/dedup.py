@@ -132,7 +132,7 @@ def default_index_dir(work_dir: str, release_dir: str | None) -> str:
 
 @register_stage
 class Dedup(GlobalStage):
-    """Exact + MinHash near-duplicate removal on Ray (see :mod:`corpus.dedup.job`)."""
+    """Exact + MinHash near-duplicate removal over the whole corpus (see :mod:`corpus.dedup.job`)."""
 
     stage_name: ClassVar[str] = "dedup"
     Params = DedupParams
@@ -140,9 +140,9 @@ class Dedup(GlobalStage):
     def run_global(
         self, input_paths: list[str], work_dir: str, release_dir: str | None = None
     ) -> None:
-        from corpus.dedup.tasks import RayTasks
+        from corpus.dedup.tasks import task_runner
 
-        runner = RayTasks(self.params.max_concurrency)
+        runner = task_runner(self.params.max_concurrency)
         size = sum(storage.size(p) for p in input_paths)
         partitions = max(runner.max_in_flight, math.ceil(size / BYTES_PER_PARTITION))
         index_dir = None

@@ -32,6 +32,7 @@ from pipelines.sources.limits import MAX_DOC_BYTES
 from pipelines.sources.split import (
     DEFAULT_TASK_BYTES,
     TaskBytes,
+    even_part,
     range_lines,
     split_lines,
     start_frames,
@@ -75,13 +76,15 @@ class JsonlSource(Source):
     def plan(self) -> list[dict[str, Any]]:
         tasks: list[dict[str, Any]] = []
         for url in self._files():
-            if _stored_size(url) * _expansion(url) <= self.params.task_bytes:
+            size = _stored_size(url) * _expansion(url)
+            if size <= self.params.task_bytes:
                 tasks.append({"file": url})
                 continue
             rel = relative_name(self._root(), url)
+            target = even_part(size, self.params.task_bytes)
             try:
                 with open_url(url) as f:
-                    ranges = split_lines(f, self.params.task_bytes, partial(self._id_of, rel=rel))
+                    ranges = split_lines(f, target, partial(self._id_of, rel=rel))
                     start_frames(ranges, zstd_frames(f))
             except InputRejected:  # a bomb or broken file: one task records what is wrong
                 ranges = []

@@ -54,6 +54,18 @@ TaskBytes = Annotated[int, BeforeValidator(parse_size), Field(gt=0, strict=True)
 """The ``task_bytes`` key of a splittable source: a size such as ``64MB`` or bytes."""
 
 
+def even_part(size: int, task_bytes: int) -> int:
+    """The part size that cuts ``size`` bytes into as few parts of at most ``task_bytes``
+    as possible, all about equal: a 28 MB file in 16 MB tasks is two 14 MB tasks, not 16 + 12
+    (the longer task would set the wall time of a 2-CPU run).
+
+    >>> even_part(28, 16), even_part(32, 16), even_part(33, 16), even_part(10, 16)
+    (14, 16, 11, 10)
+    """
+    parts = max(1, -(-size // task_bytes))
+    return -(-size // parts)
+
+
 class FirstSeen:
     """Where each id first occurred in a file read in order, and per part the repeats.
 

@@ -106,3 +106,19 @@ def test_optimal_banding_meets_the_recall_goal_at_jaccard_0_9():
     assert banding.fits(128)
     assert banding.candidate_probability(0.9) >= 0.99
     assert banding.candidate_probability(0.5) < 0.02
+
+
+@pytest.mark.parametrize("key", sorted(corpus.dedup.lsh.KNOWN_OPTIMA))
+def test_known_banding_optima_are_datasketchs_answers(key):
+    from datasketch.lsh import _optimal_param
+
+    threshold, num_perm, (fp, fn) = key
+    assert corpus.dedup.lsh.KNOWN_OPTIMA[key] == _optimal_param(threshold, num_perm, fp, fn)
+
+
+@pytest.mark.parametrize(("seed", "num_perm"), [(1, 128), (0, 8), (7, 256), (12345, 1024)])
+def test_permutations_are_datasketchs(seed, num_perm):
+    a, b = MinHashScheme(num_perm=num_perm, seed=seed).permutations
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, theirs[0]) and np.array_equal(b, theirs[1])

@@ -1,4 +1,5 @@
-"""Fault injection: a killed Ray worker or a killed driver does not change the release."""
+"""Fault injection: a killed worker (Ray's or a local process) or a killed driver does not
+change the release."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import psutil
 import pyarrow.parquet as pq
+import pytest
 
+from pipelines.executor import WORKER_TITLE
 from tests.conftest import JPCORPUS, REPO, run_cli
 
 
@@ -19,9 +22,9 @@ def _release_facts(release: Path) -> tuple[list, dict]:
     return manifest["shards"], manifest["accounting"]
 
 
-def _start_run(out: Path) -> subprocess.Popen:
+def _start_run(out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [*JPCORPUS, "run", "--out", str(out), "--quiet"],
+        [*JPCORPUS, "run", "--out", str(out), "--quiet", *extra],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
@@ -36,11 +39,12 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 
 def _rank_workers(pid: int) -> list[psutil.Process]:
-    """Ray worker processes busy with a pipeline task (titled ``ray::_run_rank``)."""
+    """Worker processes busy with a pipeline task: Ray's (titled ``ray::_run_rank``) or
+    the processes executor's (named ``jpcorpus-task``)."""
     found = []
     for proc in _tree(pid):
         try:
-            if "ray::_run_rank" in " ".join(proc.cmdline()):
+            if "ray::_run_rank" in " ".join(proc.cmdline()) or proc.name() == WORKER_TITLE:
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
@@ -59,9 +63,10 @@ def _kill_tree(pid: int) -> None:
             pass
 
 
-def test_killed_worker_is_retried_and_the_release_is_identical(sample_release, tmp_path):
+@pytest.mark.parametrize("executor", ["ray", "processes"])
+def test_killed_worker_is_retried_and_the_release_is_identical(sample_release, tmp_path, executor):
     out = tmp_path / "release"
-    run = _start_run(out)
+    run = _start_run(out, "--executor", executor)
     killed = None
     deadline = time.time() + 300
     while run.poll() is None and time.time() < deadline and killed is None:

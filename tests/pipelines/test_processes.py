@@ -1,0 +1,127 @@
+"""The ``processes`` executor: the same release as on Ray, without starting or importing Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from tests.conftest import run_cli
+
+NO_RAY = "raise ImportError('this run must not import ray')\n"
+
+
+def _facts(release: Path) -> dict:
+    manifest = json.loads((release / "manifest.json").read_text())
+    key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
+    return {
+        "shards": [key(e) for e in manifest["shards"]],
+        "rejected": [key(e) for e in manifest["rejected"]],
+        "accounting": manifest["accounting"],
+        "sources": manifest["sources"],
+        "licenses": manifest["licenses"],
+    }
+
+
+def test_sample_on_processes_is_the_ray_release_without_ray(sample_release, tmp_path):
+    # a ``ray`` package that refuses to load, first on the path of the driver and workers
+    (tmp_path / "noray" / "ray").mkdir(parents=True)
+    (tmp_path / "noray" / "ray" / "__init__.py").write_text(NO_RAY, "utf-8")
+    path = os.pathsep.join(p for p in (str(tmp_path / "noray"), os.environ.get("PYTHONPATH")) if p)
+    out = tmp_path / "release"
+    proc = run_cli(
+        "run", "--out", str(out), "--executor", "processes", "--quiet", env={"PYTHONPATH": path}
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert _facts(out) == _facts(sample_release)
+    run = json.loads((out / "manifest.json").read_text())["run"]
+    assert run["executor"] == "processes"
+    assert list(run["phase_seconds"]) == [
+        "processes start", "segment 1", "dedup", "segment 2", "processes stop", "shards",
+    ]  # fmt: skip
+    audit = run_cli("audit", str(out))
+    assert audit.returncode == 0, audit.stdout
+    # the stages' costs are measured in the workers as on Ray
+    costs = {c["stage"]: c for c in json.loads((out / "manifest.json").read_text())["stage_costs"]}
+    assert costs["pii"]["cpu_s"] > 0 and costs["pii"]["docs_in"] > 0
+
+
+def test_the_executor_can_be_chosen_in_the_file(tmp_path, capsys):
+    (tmp_path / "docs.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) + "\n"
+            for i, text in enumerate(
+                [
+                    "吾輩は猫である。名前はまだ無い。",
+                    "坊っちゃん",
+                    "吾輩は猫である。名前はまだ無い。",
+                ]
+            )
+        ),
+        "utf-8",
+    )
+    (tmp_path / "p.yaml").write_text(
+        "name: tiny\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\nstages:\n  - dedup: {}\n"
+        "execution:\n  executor: processes\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "p.yaml"), "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["run"]["executor"] == "processes"
+    assert manifest["accounting"]["kept"] == 2
+    assert manifest["accounting"]["dropped"] == {"dedup": {"exact_duplicate": 1}}
+
+
+@pytest.mark.parametrize(
+    ("extra", "yaml_tail", "message"),
+    [
+        (
+            ["--executor", "processes", "--ray-address", "127.0.0.1:1"],
+            "",
+            "execution.executor: processes runs on this machine without Ray",
+        ),
+        (
+            [],
+            "execution: {executor: processes}\nresidency: {require_label: {region: jp}}\n",
+            "residency: needs Ray nodes with labels",
+        ),
+        ([], "execution: {executor: threads}\n", "execution.executor: "),
+    ],
+)
+def test_processes_refuses_what_needs_ray(tmp_path, capsys, extra, yaml_tail, message):
+    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "name: x\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\n" + yaml_tail,
+        "utf-8",
+    )
+    code = main(["run", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"jpcorpus: error: {message}") and err.count("\n") == 1
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_a_failing_task_is_named_with_its_log_and_exits_1(tmp_path):
+    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
+    (tmp_path / "broken.ftz").write_text("not a fastText model\n", "utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "name: failing\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\n"
+        f"stages:\n  - langid: {{model_path: {tmp_path / 'broken.ftz'}}}\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    proc = run_cli("run", str(tmp_path / "p.yaml"), "--out", str(out), "--executor", "processes")
+    assert proc.returncode == 1
+    log = out / ".work" / "seg0" / "logs" / "logs" / "task_00000.log"
+    assert f"log:   {log}" in proc.stderr and "wrong file format" in proc.stderr
+    assert "wrong file format" in log.read_text("utf-8")
+    # the worker's own log lines went to the task log, not to the terminal
+    assert "Launching pipeline" not in proc.stderr + proc.stdout
+    assert not (out / "manifest.json").exists()
