@@ -6,8 +6,9 @@ UTF-8 each, in one JSON Lines file. Two fresh processes per repetition:
 
 * **jpcorpus**: ``jpcorpus run`` of a pipeline with one ``jsonl`` source (CC BY 4.0) and
   the one stage ``dedup`` (defaults: NFKC, character 5-grams, 128 permutations, 0.8),
-  on the embedded local Ray — Ray start and stop, both segments, the shards and the
-  manifest included. Its manifest's ``run.phase_seconds`` says where the wall went.
+  once per ``--executor``: ``ray`` (the embedded local Ray: its start and stop included)
+  and ``processes`` (local worker processes, no Ray) — both segments, the shards and
+  the manifest included. Its manifest's ``run.phase_seconds`` says where the wall went.
 * **datasketch**: a Python process that reads the same file, makes each document's
   character 5-grams, ``MinHash.bulk`` (128 permutations, datasketch's default hash) and
   ``MinHashLSH(threshold=0.8)`` query-then-insert over all of them.
@@ -18,7 +19,7 @@ itself: jpcorpus's ``dedup`` phase (wall) and stage cost (CPU summed over its ta
 against datasketch's loop (``bulk`` + LSH, from the shingles on; reading the file not
 counted).
 
-    .venv/bin/python bench/dedup_overhead.py                 # 3 repetitions, ~1 minute
+    .venv/bin/python bench/dedup_overhead.py                 # 3 repetitions, ~1.5 minutes
     .venv/bin/python bench/dedup_overhead.py --docs 80000 --repeat 1
 """
 
@@ -102,9 +103,10 @@ def measured(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
     return wall, sum(p.cpu_seconds for p in sampler.peaks.values()), out
 
 
-def run_jpcorpus(folder: Path) -> dict:
+def run_jpcorpus(folder: Path, executor: str) -> dict:
     shutil.rmtree(folder / "release", ignore_errors=True)
     cmd = [str(Path(sys.executable).with_name("jpcorpus")), "run", "pipeline.yaml", "--quiet"]
+    cmd += ["--executor", executor]
     wall, cpu, _ = measured(cmd, folder)
     manifest = json.loads((folder / "release" / "manifest.json").read_text())
     dropped = sum(manifest["accounting"]["dropped"].get("dedup", {}).values())
@@ -134,6 +136,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--chars", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--executor", nargs="+", default=["ray", "processes"])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="jpcorpus-overhead-") as tmp:
         folder = Path(tmp)
@@ -143,30 +146,43 @@ def main() -> None:
             f"input: {args.docs:,} documents, {size / 1e6:.1f} MB "
             f"({size / args.docs / 1024:.2f} KB each); load average {os.getloadavg()[0]:.1f}"
         )
-        ours = min((run_jpcorpus(folder) for _ in range(args.repeat)), key=lambda r: r["wall"])
+        ours = {
+            executor: min(
+                (run_jpcorpus(folder, executor) for _ in range(args.repeat)),
+                key=lambda r: r["wall"],
+            )
+            for executor in args.executor
+        }
         theirs = min(
             (run_datasketch(folder, path) for _ in range(args.repeat)), key=lambda r: r["wall"]
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}; best of {args.repeat} by wall")
     print("| process | wall s | CPU s | duplicates dropped |")
     print("|---|---:|---:|---:|")
-    print(f"| jpcorpus run (dedup only) | {ours['wall']:.2f} | {ours['cpu']:.2f} | "
-          f"{ours['duplicates']:,} |")  # fmt: skip
+    for executor, run in ours.items():
+        print(f"| jpcorpus run (dedup only), {executor} | {run['wall']:.2f} | {run['cpu']:.2f} | "
+              f"{run['duplicates']:,} |")  # fmt: skip
     print(f"| datasketch bulk + LSH | {theirs['wall']:.2f} | {theirs['cpu']:.2f} | "
           f"{theirs['duplicates']:,} (unverified LSH hits) |")  # fmt: skip
-    print(
-        f"whole process, datasketch / jpcorpus: wall {theirs['wall'] / ours['wall']:.2f}×, "
-        f"CPU {theirs['cpu'] / ours['cpu']:.2f}×"
-    )
-    dedup_wall = ours["phases"]["dedup"]
-    print(
-        f"the dedup stage (jpcorpus: wall {dedup_wall:.2f} s, CPU {ours['dedup_cpu']:.2f} s "
-        f"summed over its tasks) against datasketch's loop (bulk + LSH: wall "
-        f"{theirs['loop_wall']:.2f} s, CPU {theirs['loop_cpu']:.2f} s): "
-        f"{theirs['loop_wall'] / dedup_wall:.2f}× by wall, "
-        f"{theirs['loop_cpu'] / ours['dedup_cpu']:.2f}× by CPU"
-    )
-    print("jpcorpus wall by phase: " + ", ".join(f"{k} {v:.2f}" for k, v in ours["phases"].items()))
+    for executor, run in ours.items():
+        dedup_wall = run["phases"]["dedup"]
+        print(
+            f"{executor}: whole process, datasketch / jpcorpus: wall "
+            f"{theirs['wall'] / run['wall']:.2f}×, CPU {theirs['cpu'] / run['cpu']:.2f}×; "
+            f"datasketch's loop / jpcorpus's whole process: wall "
+            f"{theirs['loop_wall'] / run['wall']:.2f}×"
+        )
+        print(
+            f"{executor}: the dedup stage (wall {dedup_wall:.2f} s, CPU {run['dedup_cpu']:.2f} s "
+            f"summed over its tasks) against datasketch's loop (bulk + LSH: wall "
+            f"{theirs['loop_wall']:.2f} s, CPU {theirs['loop_cpu']:.2f} s): "
+            f"{theirs['loop_wall'] / dedup_wall:.2f}× by wall, "
+            f"{theirs['loop_cpu'] / run['dedup_cpu']:.2f}× by CPU"
+        )
+        print(
+            f"{executor}: wall by phase: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in run["phases"].items())
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import multiprocessing
 import os
 import sys
@@ -33,10 +34,9 @@ class LocalProcesses:
     """The running process session: its CPUs and its pool of worker processes, kept for
     the whole run (a broken pool is replaced)."""
 
-    def __init__(self, cpus: int, *, max_tasks_per_child: int | None, verbose: bool) -> None:
+    def __init__(self, cpus: int, *, max_tasks_per_child: int | None = None) -> None:
         self.cpus = cpus
         self.max_tasks_per_child = max_tasks_per_child
-        self.verbose = verbose
         self._pool: ProcessPoolExecutor | None = None
 
     def pool(self) -> ProcessPoolExecutor:
@@ -44,7 +44,7 @@ class LocalProcesses:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.cpus,
                 mp_context=multiprocessing.get_context("forkserver"),
-                initializer=None if self.verbose else _quiet_worker,
+                initializer=_start_worker,
                 max_tasks_per_child=self.max_tasks_per_child,
             )
         return self._pool
@@ -78,16 +78,39 @@ PRELOAD = ("numpy", "pandas", "pyarrow.compute", "pyarrow.parquet", "corpus.loca
 the first time it converts Python objects)."""
 
 
-def start_server(preload: Sequence[str] = ()) -> None:
+def start_server(preload: Sequence[str] = (), *, verbose: bool = False) -> None:
     """Start the fork server in the background, importing ``preload`` (and
     :data:`PRELOAD`) before it forks any worker; nothing if it runs already.
 
     Call it as early as the modules are known: its imports overlap the driver's work.
+    Unless ``verbose`` the server, and so every worker, writes to ``/dev/null`` instead
+    of the terminal: it does not hold the command's output open after the command ends
+    (a pipe such as ``jpcorpus run … | tee`` would wait for the server to wind down).
     """
     from multiprocessing import forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(sorted({*PRELOAD, *preload}))
-    forkserver.ensure_running()
+    with contextlib.nullcontext() if verbose else _output_to_devnull():
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _output_to_devnull() -> Iterator[None]:
+    """Standard output and error of processes started in the block go to /dev/null."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
 
 
 @contextlib.contextmanager
@@ -106,8 +129,8 @@ def process_session(
     ``max_tasks_per_child`` calls, then a fresh one takes its place.
     """
     cpus = max(1, int(num_cpus or os.cpu_count() or 1))
-    start_server(preload)
-    session = LocalProcesses(cpus, max_tasks_per_child=max_tasks_per_child, verbose=verbose)
+    start_server(preload, verbose=verbose)
+    session = LocalProcesses(cpus, max_tasks_per_child=max_tasks_per_child)
     token = _ACTIVE.set(session)
     try:
         yield {"CPU": float(cpus)}
@@ -120,12 +143,11 @@ def process_session(
         _ACTIVE.reset(token)
 
 
-def _quiet_worker() -> None:
-    """Workers print nothing to the terminal: what they log goes to their task logs."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
+def _start_worker() -> None:
+    """Set a new worker up: what the fork server imported is frozen out of the garbage
+    collector's sight (a task's ``gc.collect()`` then scans only what the task made:
+    0.07 s less per task)."""
+    gc.freeze()
 
 
 class WorkerDied(RuntimeError):

@@ -13,9 +13,6 @@ import sys
 from pathlib import Path
 
 from corpus import storage
-from manifests.catalog import CatalogError, is_catalog, open_catalog
-from manifests.layout import MANIFEST
-from manifests.remote import UnsafeRelease, local_release
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -30,6 +27,8 @@ def _console():
 
 
 def _catalog_summary(url: str) -> dict:
+    from manifests.catalog import open_catalog
+
     index = open_catalog(url).read_index()
     return {
         "url": url,
@@ -39,6 +38,9 @@ def _catalog_summary(url: str) -> dict:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from manifests.catalog import is_catalog, open_catalog
+    from manifests.layout import MANIFEST
+    from manifests.remote import local_release
     from manifests.report import build_report, render_html, render_terminal
 
     def run(release: Path, catalog: dict | None) -> int:
@@ -61,6 +63,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    from manifests.catalog import is_catalog
+    from manifests.remote import local_release
     from manifests.trace import TraceError, render_trace, trace_document, trace_in_catalog
 
     try:
@@ -137,6 +141,9 @@ def _guarded(func):
     """Turn the errors a user can cause into one line and an exit code."""
 
     def wrapper(args: argparse.Namespace) -> int:
+        from manifests.catalog import CatalogError
+        from manifests.remote import UnsafeRelease
+
         try:
             return func(args)
         except CatalogError as exc:

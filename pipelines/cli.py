@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input (one line on s
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -53,7 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if (args.executor or pipeline.execution.executor) == "processes" and not args.ray_address:
         from corpus.local_processes import start_server
 
-        start_server(pipeline.task_modules())  # its imports overlap the driver's below
+        start_server(
+            pipeline.task_modules(), verbose=args.verbose
+        )  # unless started above: the sources' and stages'
 
     from pipelines.progress import make_console
     from pipelines.runner import RunFailed, run_pipeline
@@ -225,7 +228,23 @@ def build_parser() -> argparse.ArgumentParser:
 EXTENSION_MODULES = ("manifests.cli", "tokenizer.cli")
 
 
+def _start_processes_early(argv: Sequence[str]) -> None:
+    """For ``run … --executor processes``: start the worker processes' fork server now,
+    before the parser and the driver's own imports, which it then overlaps (about 0.15 s
+    of a small run). The parsed arguments decide the run; this is only a head start."""
+    words = list(argv)
+    pairs = set(zip(words, words[1:], strict=False))
+    asked = "--executor=processes" in words or ("--executor", "processes") in pairs
+    if words[:1] != ["run"] or not asked or any(w.startswith("--ray-address") for w in words):
+        return
+    from corpus.local_processes import start_server
+    from pipelines.tasks import STEP_MODULES
+
+    start_server(STEP_MODULES, verbose="--verbose" in words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _start_processes_early(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     from corpus.storage import StorageSetupError, access_error
@@ -243,5 +262,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("interrupted; rerun the same command to resume", 130)
 
 
+def entry() -> None:
+    """The ``jpcorpus`` program: :func:`main`, then exit with its code."""
+    code = main()
+    # what is alive now lives until the process ends: keep the collector off it (the
+    # interpreter's last collections over the libraries' objects took 0.2 s)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -25,6 +25,7 @@ from manifests.publish import without_local_paths
 from manifests.shards import ShardsConfig
 from pipelines.errors import ConfigError
 from pipelines.sources import SOURCES, Source
+from pipelines.tasks import STEP_MODULES
 
 TOP_LEVEL_KEYS = {
     "name", "output", "sources", "stages", "policy", "execution", "residency", "takedowns",
@@ -97,11 +98,7 @@ class Pipeline:
         """The modules a task of this pipeline runs (the steps around the stages, each
         source's and stage's own): what the ``processes`` executor's workers import."""
         objects = [*self.sources, *(spec.stage for spec in self.stages)]
-        return [
-            "pipelines.executor", "pipelines.steps", "manifests.writer",
-            "corpus.stages.license_gate", "corpus.dedup.tasks",
-            *(type(o).__module__ for o in objects),
-        ]  # fmt: skip
+        return [*STEP_MODULES, *(type(o).__module__ for o in objects)]
 
     def with_takedowns(self, rules: TakedownRules) -> Pipeline:
         """This pipeline with a ``takedown`` stage first, dropping what ``rules`` name."""

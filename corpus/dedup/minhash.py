@@ -126,9 +126,24 @@ def batch_shingle_hashes(texts: Sequence[str], ngram: int) -> ShingleBatch:
     >>> bool((batch.of(3) == shingle_hashes("名前はまだ無い", 5)).all())
     True
     """
-    parts = [shingle_hashes(t, ngram) for t in texts]
-    counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    hashes = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    full = lengths >= ngram
+    counts = np.where(full, lengths - ngram + 1, np.minimum(lengths, 1))
+    hashes = np.empty(int(counts.sum()), dtype=np.uint32)
+    out_starts = np.cumsum(counts) - counts
+    # every window of the texts joined end to end, in a few array operations for the whole
+    # batch (per document, numpy's per-call cost outweighs the work on 500 characters);
+    # the windows that cross from one text into the next are never taken
+    if full.any():
+        joined = _windows(_code_points("".join(texts)), ngram)
+        text_starts = np.cumsum(lengths) - lengths
+        n = counts[full]
+        within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        hashes[np.repeat(out_starts[full], n) + within] = joined[
+            np.repeat(text_starts[full], n) + within
+        ]
+    for i in np.flatnonzero(~full & (lengths > 0)):  # shorter than ngram: one shingle
+        hashes[out_starts[i]] = shingle_hashes(texts[i], ngram)[0]
     return ShingleBatch(hashes, counts)
 
 

@@ -22,6 +22,7 @@ from corpus.dedup.lsh import band_keys, optimal_banding
 from corpus.dedup.minhash import (
     MinHashScheme,
     SignatureComputer,
+    batch_shingle_hashes,
     estimated_jaccard,
     shingle_hash,
     shingle_hashes,
@@ -122,3 +123,34 @@ def test_permutations_are_datasketchs(seed, num_perm):
     theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     assert a.dtype == b.dtype == np.uint32
     assert np.array_equal(a, theirs[0]) and np.array_equal(b, theirs[1])
+
+
+def test_batch_shingle_hashes_are_each_documents_own():
+    texts = [
+        "吾輩は猫である。名前はまだ無い。",
+        "",
+        "猫",
+        "吾輩は",
+        "どこで生れたかとんと見当がつかぬ。",
+        "ｱﾘｽ",
+    ]
+    texts += [t * 3 for t in texts]
+    for ngram in (1, 3, 5, 9):
+        batch = batch_shingle_hashes(texts, ngram)
+        assert batch.counts.tolist() == [len(shingle_hashes(t, ngram)) for t in texts]
+        for i, text in enumerate(texts):
+            assert np.array_equal(batch.of(i), shingle_hashes(text, ngram)), (ngram, text)
+    empty = batch_shingle_hashes([], 5)
+    assert len(empty.hashes) == 0 and len(empty.counts) == 0
+
+
+def test_whitespace_folding_cuts_at_every_unicode_space():
+    import re
+    import sys
+
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(i))]
+    assert len(spaces) == 29 and "\u3000" in spaces
+    for space in spaces:
+        text = f"{space}吾輩は{space}{space}猫である{space}"
+        assert normalize_for_dedup(text) == "吾輩は 猫である"
+        assert normalize_for_dedup(text, whitespace="remove") == "吾輩は猫である"
