@@ -55,6 +55,23 @@ def test_sample_to_s3_matches_local_run(sample_release: Path, bucket: str) -> No
     assert os.environ["AWS_SECRET_ACCESS_KEY"] == SECRET  # the run did use it
 
 
+def test_sample_to_s3_on_processes_matches_local_run(sample_release: Path, bucket: str) -> None:
+    # no folder is shared with the workers here either: they write straight to S3, and the
+    # dedup stage's scratch is the driver's disk, uploaded after
+    url = f"{bucket}/jp/sample-processes"
+    proc = run_cli("run", "--out", url, "--executor", "processes", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    remote, local = read_manifest(url), read_manifest(sample_release)
+    assert remote["run"]["executor"] == "processes"
+    assert remote["accounting"] == local["accounting"]
+    key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
+    assert [key(e) for e in remote["shards"]] == [key(e) for e in local["shards"]]
+    assert [key(e) for e in remote["rejected"]] == [key(e) for e in local["rejected"]]
+    assert storage.isfile(f"{url}/dedup/index.json")
+    audit = run_cli("audit", url)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
 def copy_to_s3(release: Path, url: str) -> str:
     fs, root = storage.filesystem(url)
     fs.put(str(release), root, recursive=True)
