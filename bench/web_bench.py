@@ -4,7 +4,8 @@ Both tools read the same gzip WARC files (``bench/web_data.py``) on the same mac
 
 * jpcorpus — one ``jpcorpus run`` (``python -m pipelines.cli run``) of a pipeline file with
   a ``warc`` source (``japanese_prefilter: true``) and the stages langid, quality, dedup,
-  pii, policy ``default`` (embedded local Ray, all CPUs);
+  pii, policy ``default`` (embedded local Ray, all CPUs; or its local worker processes with
+  ``--jpcorpus-executor processes``);
 * datatrove — its own equivalent with ``LocalPipelineExecutor(workers=2)``: ``WarcReader``
   → ``Trafilatura(favour_precision=True)`` → ``LanguageFilter(languages=["ja"])`` with the
   lid.176 model bundled at ``corpus/models/lid.176.ftz`` → the FineWeb-2 Japanese quality
@@ -26,6 +27,7 @@ datatrove's ``WarcReader`` imports ``cchardet`` and ``magic`` (its ``processing`
 
     .venv/bin/python bench/web_bench.py --size 100MB --japanese-share 0.05
     .venv/bin/python bench/web_bench.py --size 100MB --japanese-share 1.0
+    .venv/bin/python bench/web_bench.py --tools jpcorpus --jpcorpus-executor processes
 """
 
 from __future__ import annotations
@@ -238,6 +240,10 @@ def main() -> None:
     )
     ap.add_argument("--tools", nargs="+", default=["jpcorpus", "datatrove"])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--jpcorpus-executor", choices=["ray", "processes"], default="ray",
+        help="jpcorpus run --executor (default: ray, the embedded local Ray)",
+    )  # fmt: skip
     ap.add_argument("--datatrove-inner", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -280,6 +286,8 @@ def main() -> None:
                     "run",
                     str(jpcorpus_pipeline(warcs, work)),
                     "--quiet",
+                    "--executor",
+                    args.jpcorpus_executor,
                 ]
             else:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--files", str(len(files)),
