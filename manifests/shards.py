@@ -69,6 +69,25 @@ class ShardsConfig(BaseModel):
         return self
 
 
+def _ints(array: pa.Array) -> np.ndarray:
+    """An Arrow integer array as int64, nulls as 0, read from its buffers.
+
+    pyarrow's own conversions (``to_numpy`` of an array with nulls, ``fill_null`` with a
+    Python scalar) import pandas on first use: 0.2 s of a small run's driver.
+
+    >>> _ints(pa.array([3, None, 5], pa.int32()).slice(1)).tolist()
+    [0, 5]
+    """
+    width = np.dtype(f"<i{array.type.bit_width // 8}")
+    validity, data = array.buffers()[:2]
+    values = np.frombuffer(data, dtype=width, count=array.offset + len(array))[array.offset :]
+    values = values.astype(np.int64)
+    if array.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        values[~bits[array.offset : array.offset + len(array)].astype(bool)] = 0
+    return values
+
+
 def row_sizes(batch: pa.RecordBatch | pa.Table) -> np.ndarray:
     """Each row's estimated in-memory size in bytes: its strings' UTF-8 bytes plus 8 per
     other value (key/value lists count each key's bytes and 8 per entry).
@@ -84,14 +103,14 @@ def row_sizes(batch: pa.RecordBatch | pa.Table) -> np.ndarray:
             column = pa.concat_arrays(column.chunks) if column.chunks else pa.array([], field.type)
         kind = field.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            sizes += pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+            sizes += _ints(pc.binary_length(column))
         elif pa.types.is_list(kind):
-            entries = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+            entries = _ints(pc.list_value_length(column))
             keys = pc.list_flatten(column).field("key")
             key_bytes = np.zeros(batch.num_rows, dtype=np.int64)
             if len(keys):
-                owners = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
-                np.add.at(key_bytes, owners, pc.binary_length(keys).to_numpy(zero_copy_only=False))
+                owners = _ints(pc.list_parent_indices(column))
+                np.add.at(key_bytes, owners, _ints(pc.binary_length(keys)))
             sizes += 8 * entries + key_bytes
         else:
             sizes += 8

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import posixpath
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -258,9 +256,6 @@ def run_pipeline(
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()
     phases = Phases()
-    # the driver mostly waits while the tasks run: import pandas then, not in the shards
-    # step at the end (pyarrow imports it on first use; 0.2 s of a small run's wall)
-    threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
     session = _session(
         pipeline,
         executor,
