@@ -24,7 +24,7 @@ from licenses.policy import load_policy
 from manifests.publish import without_local_paths
 from manifests.shards import ShardsConfig
 from pipelines.errors import ConfigError
-from pipelines.sources import SOURCES, Source
+from pipelines.sources import Source, known_types, source_class
 from pipelines.tasks import STEP_MODULES
 
 TOP_LEVEL_KEYS = {
@@ -268,11 +268,12 @@ def _source(i: int, entry: Any, base_dir: Path, check_inputs: bool) -> Source:
     if not isinstance(entry, dict):
         raise ConfigError(key, "must be a mapping with a 'type'")
     kind = entry.get("type")
-    if kind not in SOURCES:
-        raise ConfigError(
-            f"{key}.type", f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCES))})"
-        )
-    cls = SOURCES[kind]
+    try:
+        if not isinstance(kind, str):
+            raise ValueError(f"unknown source type {kind!r} (known: {', '.join(known_types())})")
+        cls = source_class(kind)
+    except ValueError as exc:
+        raise ConfigError(f"{key}.type", str(exc)) from None
     try:
         params = cls.Params.model_validate(entry)
     except ValidationError as exc:

@@ -469,9 +469,9 @@ def sign_file(cfg: DedupConfig, work: str, inp: InputFile) -> dict[str, Any]:
             if shingle_sets is not None:
                 shingle_sets.add(shingled)
             klass = _CURRENT
-            ranks = np.array(
-                [cfg.keep.license_rank(x) for x in batch.column("license").to_pylist()], np.int16
-            )
+            licenses = batch.column("license").to_pylist()
+            rank_of = {x: cfg.keep.license_rank(x) for x in set(licenses)}  # a few licenses
+            ranks = np.array([rank_of[x] for x in licenses], np.int16)
             lengths = np.array([len(t) for t in texts], np.int64)
             docs_writer.write_table(
                 pa.table(

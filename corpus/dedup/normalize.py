@@ -28,9 +28,7 @@ def normalize_for_dedup(text: str, whitespace: Whitespace = "fold") -> str:
     """
     # str.split() cuts at the same 29 characters as the regex ``\s+`` (str.isspace), 2.6×
     # faster than re.sub on Japanese text
-    return ("" if whitespace == "remove" else " ").join(
-        unicodedata.normalize("NFKC", text).split()
-    )
+    return ("" if whitespace == "remove" else " ").join(unicodedata.normalize("NFKC", text).split())
 
 
 def exact_hash(normalized: str) -> bytes:
