@@ -78,6 +78,8 @@ def _ints(array: pa.Array) -> np.ndarray:
     >>> _ints(pa.array([3, None, 5], pa.int32()).slice(1)).tolist()
     [0, 5]
     """
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.int64)
     width = np.dtype(f"<i{array.type.bit_width // 8}")
     validity, data = array.buffers()[:2]
     values = np.frombuffer(data, dtype=width, count=array.offset + len(array))[array.offset :]

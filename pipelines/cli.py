@@ -46,24 +46,14 @@ class _Parser(argparse.ArgumentParser):
 def cmd_run(args: argparse.Namespace) -> int:
     from manifests.catalog import Catalog, CatalogError
     from pipelines.config import load_pipeline
-
-    try:
-        pipeline = load_pipeline(args.pipeline)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    if (args.executor or pipeline.execution.executor) == "processes" and not args.ray_address:
-        from corpus.local_processes import start_server
-
-        start_server(
-            pipeline.task_modules(), verbose=args.verbose
-        )  # unless started above: the sources' and stages'
-
     from pipelines.progress import make_console
     from pipelines.runner import RunFailed, run_pipeline
     from pipelines.summary import render_failure, render_summary
 
     console = make_console()
+
     try:
+        pipeline = load_pipeline(args.pipeline)
         if args.catalog:  # refuse a taken version before the run; drop what was taken down
             catalog = Catalog(args.catalog)
             catalog.check_new_version(args.version)

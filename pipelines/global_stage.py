@@ -4,9 +4,10 @@ A global stage's jobs share a scratch folder between their Ray tasks. With a loc
 output (one machine, or a filesystem every node mounts) the scratch is the run's
 ``.work/`` folder as before. With a release on object storage no folder is shared,
 so the scratch is a temporary folder on the driver's disk, the stage's Ray tasks
-run on the driver's node (local worker processes run there anyway), its inputs (the earlier segment's shards) are read from
-the object store, and what it leaves — the decisions the next segment applies, its
-summary, the release's ``dedup/`` index — is uploaded to the destination.
+run on the driver's node (local worker processes run there anyway), its inputs (the
+earlier segment's shards) are read from the object store, and what it leaves — the
+decisions the next segment applies, its summary, the release's ``dedup/`` index — is
+uploaded to the destination.
 """
 
 from __future__ import annotations
