@@ -4,8 +4,7 @@ Building a ``dedup`` stage must not import presidio (and with it ``transformers`
 took about 2 s of every run's start on the driver and in each worker.
 """
 
-import importlib
-
+from corpus.registry import registered
 from corpus.stages.base import STAGES
 
 #: stage name used in pipeline files -> module whose ``@register_stage`` defines it
@@ -24,10 +23,4 @@ def stage_class(name: str) -> type:
     >>> stage_class("dedup").__name__
     'Dedup'
     """
-    if name not in STAGES and name in BUILTIN_STAGE_MODULES:
-        importlib.import_module(BUILTIN_STAGE_MODULES[name])
-    try:
-        return STAGES[name]
-    except KeyError:
-        known = ", ".join(sorted({*STAGES, *BUILTIN_STAGE_MODULES}))
-        raise ValueError(f"unknown stage {name!r} (known: {known})") from None
+    return registered(STAGES, BUILTIN_STAGE_MODULES, name, "stage")

@@ -5,8 +5,7 @@ extractor's helpers: about 0.1 s of every run's start on the driver and in the w
 processes' server.
 """
 
-import importlib
-
+from corpus.registry import registered
 from pipelines.sources.base import SOURCES, Source, SourceParams, register_source
 
 #: source type used in pipeline files -> module whose ``@register_source`` defines it
@@ -24,14 +23,7 @@ def source_class(kind: str) -> type[Source]:
     >>> source_class("jsonl").__name__
     'JsonlSource'
     """
-    if kind not in SOURCES and kind in BUILTIN_SOURCE_MODULES:
-        importlib.import_module(BUILTIN_SOURCE_MODULES[kind])
-    try:
-        return SOURCES[kind]
-    except KeyError:
-        raise ValueError(
-            f"unknown source type {kind!r} (known: {', '.join(known_types())})"
-        ) from None
+    return registered(SOURCES, BUILTIN_SOURCE_MODULES, kind, "source type")
 
 
 def known_types() -> list[str]:

@@ -138,8 +138,8 @@ def test_validate_exits_2_with_the_key_path_like_run(capsys, tmp_path):
     assert err.startswith("jpcorpus: error: sources[0].path") and err.count("\n") == 1
 
 
-@pytest.mark.slow
-def test_a_run_with_a_failing_task_names_it_and_exits_1(tmp_path):
+@pytest.mark.parametrize("executor", [pytest.param("ray", marks=pytest.mark.slow), "processes"])
+def test_a_run_with_a_failing_task_names_it_and_exits_1(tmp_path, executor):
     (tmp_path / "docs.jsonl").write_text(
         json.dumps({"id": "a", "text": "吾輩は猫である。名前はまだ無い。"}, ensure_ascii=False)
         + "\n",
@@ -152,11 +152,18 @@ def test_a_run_with_a_failing_task_names_it_and_exits_1(tmp_path):
         f"stages:\n  - langid: {{model_path: {tmp_path / 'broken.ftz'}}}\n",
         "utf-8",
     )
-    proc = run_cli("run", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out"), "--quiet")
+    out = tmp_path / "out"
+    proc = run_cli(
+        "run", str(tmp_path / "p.yaml"), "--out", str(out), "--quiet", "--executor", executor
+    )
     assert proc.returncode == 1
     assert proc.stdout == ""
-    log = tmp_path / "out" / ".work" / "seg0" / "logs" / "logs" / "task_00000.log"
+    log = out / ".work" / "seg0" / "logs" / "logs" / "task_00000.log"
     assert f"log:   {log}" in proc.stderr and log.is_file()
     assert "exit code 1" in proc.stderr and "wrong file format" in proc.stderr
+    assert "wrong file format" in log.read_text("utf-8")
+    # the workers' own log lines went to the task log, not to the terminal
+    assert "Launching pipeline" not in proc.stderr
+    assert not (out / "manifest.json").exists()
     for notice in RAY_NOTICES:
         assert notice not in proc.stderr

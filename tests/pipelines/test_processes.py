@@ -105,23 +105,3 @@ def test_processes_refuses_what_needs_ray(tmp_path, capsys, extra, yaml_tail, me
     assert code == 2
     assert err.startswith(f"jpcorpus: error: {message}") and err.count("\n") == 1
     assert not (tmp_path / "out" / "manifest.json").exists()
-
-
-def test_a_failing_task_is_named_with_its_log_and_exits_1(tmp_path):
-    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
-    (tmp_path / "broken.ftz").write_text("not a fastText model\n", "utf-8")
-    (tmp_path / "p.yaml").write_text(
-        "name: failing\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
-        "    license_evidence: our own writing\n"
-        f"stages:\n  - langid: {{model_path: {tmp_path / 'broken.ftz'}}}\n",
-        "utf-8",
-    )
-    out = tmp_path / "out"
-    proc = run_cli("run", str(tmp_path / "p.yaml"), "--out", str(out), "--executor", "processes")
-    assert proc.returncode == 1
-    log = out / ".work" / "seg0" / "logs" / "logs" / "task_00000.log"
-    assert f"log:   {log}" in proc.stderr and "wrong file format" in proc.stderr
-    assert "wrong file format" in log.read_text("utf-8")
-    # the worker's own log lines went to the task log, not to the terminal
-    assert "Launching pipeline" not in proc.stderr + proc.stdout
-    assert not (out / "manifest.json").exists()

@@ -28,12 +28,16 @@ def _files(fs, root: str) -> dict[str, str]:
     return out
 
 
-def test_sample_to_s3_matches_local_run(sample_release: Path, bucket: str) -> None:
-    url = f"{bucket}/jp/sample"
-    proc = run_cli("run", "--out", url, "--quiet")
+@pytest.mark.parametrize("executor", ["ray", "processes"])
+def test_sample_to_s3_matches_local_run(sample_release: Path, bucket: str, executor: str) -> None:
+    # with either executor no folder is shared with the workers: they write straight to
+    # S3, and the dedup stage's scratch is the driver's disk, uploaded after
+    url = f"{bucket}/jp/sample-{executor}"
+    proc = run_cli("run", "--out", url, "--quiet", "--executor", executor)
     assert proc.returncode == 0, proc.stderr
     assert f"release: {url}" in proc.stdout
     remote, local = read_manifest(url), read_manifest(sample_release)
+    assert remote["run"]["executor"] == executor
     assert remote["accounting"] == local["accounting"]
     assert remote["sources"] == local["sources"]
     key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
@@ -53,23 +57,6 @@ def test_sample_to_s3_matches_local_run(sample_release: Path, bucket: str) -> No
     assert leaked == []
     assert SECRET not in proc.stdout + proc.stderr + audit.stdout + audit.stderr
     assert os.environ["AWS_SECRET_ACCESS_KEY"] == SECRET  # the run did use it
-
-
-def test_sample_to_s3_on_processes_matches_local_run(sample_release: Path, bucket: str) -> None:
-    # no folder is shared with the workers here either: they write straight to S3, and the
-    # dedup stage's scratch is the driver's disk, uploaded after
-    url = f"{bucket}/jp/sample-processes"
-    proc = run_cli("run", "--out", url, "--executor", "processes", "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    remote, local = read_manifest(url), read_manifest(sample_release)
-    assert remote["run"]["executor"] == "processes"
-    assert remote["accounting"] == local["accounting"]
-    key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
-    assert [key(e) for e in remote["shards"]] == [key(e) for e in local["shards"]]
-    assert [key(e) for e in remote["rejected"]] == [key(e) for e in local["rejected"]]
-    assert storage.isfile(f"{url}/dedup/index.json")
-    audit = run_cli("audit", url)
-    assert audit.returncode == 0, audit.stdout + audit.stderr
 
 
 def copy_to_s3(release: Path, url: str) -> str:
