@@ -9,8 +9,12 @@ def registered(registry: dict[str, type], builtin: dict[str, str], name: str, wh
     """``registry[name]``, importing ``builtin[name]`` (the module that registers it) first
     when it is not there yet; ``ValueError`` naming every known ``what`` otherwise.
 
-    >>> registered({}, {"dedup": "corpus.stages.dedup"}, "dedup", "stage").__name__
+    >>> from corpus.stages.base import STAGES
+    >>> registered(STAGES, {"dedup": "corpus.stages.dedup"}, "dedup", "stage").__name__
     'Dedup'
+    >>> registered(STAGES, {}, "dedupe", "stage")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: unknown stage 'dedupe' (known: ...)
     """
     if name not in registry and name in builtin:
         importlib.import_module(builtin[name])
