@@ -215,8 +215,9 @@ def print_jpcorpus_costs(manifest_path: Path) -> None:
     print("jpcorpus wall s by phase: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """Run ``cmd``; wall seconds and CPU seconds of its whole process tree (sampled)."""
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd``; wall seconds and CPU seconds of its whole process tree (sampled), and
+    the largest peak RSS (MB) of a worker process (not the driver, not Ray's own)."""
     started = time.time()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True)  # fmt: skip
@@ -225,7 +226,9 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     wall = time.time() - started
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}):\n{err[-4000:]}")
-    return wall, sum(p.cpu_seconds for p in sampler.peaks.values())
+    workers = sampler.by_role("ray worker")
+    peak_worker = max((p.hwm_bytes for p in workers), default=0) / 1024**2
+    return wall, sum(p.cpu_seconds for p in sampler.peaks.values()), peak_worker
 
 
 def main() -> None:
@@ -293,7 +296,7 @@ def main() -> None:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--files", str(len(files)),
                        "--workers", str(args.workers), "--datatrove-inner", str(warcs), str(work)]  # fmt: skip
             load = os.getloadavg()[0]
-            wall, cpu = measure(cmd)
+            wall, cpu, peak_worker = measure(cmd)
             kept = (jpcorpus_kept if tool == "jpcorpus" else datatrove_kept)(work)
             if tool == "jpcorpus":
                 print_jpcorpus_costs(work / "release" / "manifest.json")
@@ -301,7 +304,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
         kept_set = set(kept)
         row = {
-            "tool": tool, "wall": wall, "cpu": cpu, "load": load,
+            "tool": tool, "wall": wall, "cpu": cpu, "load": load, "peak_worker_mb": round(peak_worker),
             "kept": len(kept), "kept_ja": len(kept_set & japanese), "kept_cc_ja": len(kept_set & licensed),
             "kept_not_ja": len(kept_set - japanese),
         }  # fmt: skip
@@ -309,13 +312,14 @@ def main() -> None:
         print(json.dumps(row), flush=True)
 
     print()
-    print("| tool | wall s | CPU s | pages / CPU s | MB / CPU s | pages kept | "
-          "Japanese kept | CC-licensed Japanese kept | non-Japanese kept |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| tool | wall s | CPU s | pages / CPU s | MB / CPU s | peak RSS per worker MB | "
+          "pages kept | Japanese kept | CC-licensed Japanese kept | non-Japanese kept |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['tool']} | {r['wall']:.0f} | {r['cpu']:.0f} | {pages / r['cpu']:.1f} | "
-              f"{mb / r['cpu']:.3f} | {r['kept']:,} | {r['kept_ja']:,} / {len(japanese):,} | "
-              f"{r['kept_cc_ja']:,} / {len(licensed):,} | {r['kept_not_ja']:,} |")  # fmt: skip
+              f"{mb / r['cpu']:.3f} | {r['peak_worker_mb']:,} | {r['kept']:,} | "
+              f"{r['kept_ja']:,} / {len(japanese):,} | {r['kept_cc_ja']:,} / {len(licensed):,} | "
+              f"{r['kept_not_ja']:,} |")  # fmt: skip
     by = {r["tool"]: r for r in rows}
     if {"jpcorpus", "datatrove"} <= by.keys():
         print(
