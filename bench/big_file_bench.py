@@ -62,6 +62,7 @@ def main() -> None:
     ap.add_argument("--stages", nargs="+", default=list(FULL_STAGES))
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "jpcorpus-scale")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--executor", choices=["ray", "processes"], default="ray")
     args = ap.parse_args()
 
     t = time.time()
@@ -84,7 +85,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     started = time.time()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--quiet"],
+        [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--quiet",
+         "--executor", args.executor],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True,
     )  # fmt: skip
@@ -106,6 +108,7 @@ def main() -> None:
     figures = {
         "input_mb": round(path.stat().st_size / 1024**2),
         "task_bytes": args.task_bytes,
+        "executor": args.executor,
         "tasks": manifest["run"]["tasks"],
         "plan_tasks_in_process": len(plan),
         "plan_seconds": round(plan_seconds, 1),
