@@ -11,7 +11,8 @@ one machine the same tasks can run in a pool of local worker processes instead:
   ``max_tasks_per_child`` tasks, as Ray's ``max_calls`` does;
 * a worker that dies (killed, out of memory, a crash in native code) breaks the
   pool: the calls it took down are run again in a new pool, up to ``retries``
-  times, then reported as failed — never dropped;
+  times, then reported as failed — never dropped; workers that die as they start
+  (a script without the ``if __name__ == "__main__":`` guard) are an error that says so;
 * workers write nothing to the console (their logs go to the task logs) unless
   ``verbose``; nothing listens on the network (the fork server uses a Unix socket).
 """
@@ -38,6 +39,8 @@ class LocalProcesses:
         self.cpus = cpus
         self.max_tasks_per_child = max_tasks_per_child
         self._pool: ProcessPoolExecutor | None = None
+        self.workers_started = False
+        """Whether a call has come back from a worker (its result or its error)."""
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -48,6 +51,24 @@ class LocalProcesses:
                 max_tasks_per_child=self.max_tasks_per_child,
             )
         return self._pool
+
+    def check_workers_start(self) -> None:
+        """Raise :class:`WorkersCannotStart` when a new worker dies before running a call.
+
+        Asked after a pool broke before any call came back: a worker killed mid-task is
+        worth another try, a worker that cannot start at all is not.
+        """
+        try:
+            self.pool().submit(os.getpid).result(timeout=120)
+        except BrokenProcessPool:
+            self.drop_pool(wait=False)
+            raise WorkersCannotStart(
+                "the worker processes die as they start. A script that runs a pipeline "
+                "with the processes executor must guard its top level with `if __name__ == "
+                '"__main__":` (each worker imports the script, as with multiprocessing\'s '
+                "spawn); verbose=True (--verbose) shows the workers' own output"
+            ) from None
+        self.workers_started = True
 
     def drop_pool(self, *, wait: bool) -> None:
         """Shut the pool down; without ``wait`` running calls are abandoned and the
@@ -154,6 +175,10 @@ class WorkerDied(RuntimeError):
     """A call's worker process died each time the call was run."""
 
 
+class WorkersCannotStart(RuntimeError):
+    """New worker processes die before they run anything."""
+
+
 def map_calls(
     fn: Callable[..., Any],
     calls: Sequence[tuple],
@@ -188,6 +213,8 @@ def map_calls(
             for future in done:
                 index = running.pop(future)
                 exc = future.exception()
+                if not isinstance(exc, BrokenProcessPool):
+                    session.workers_started = True
                 if isinstance(exc, BrokenProcessPool):
                     broken = True
                     attempts[index] += 1
@@ -208,6 +235,8 @@ def map_calls(
                     yield index, future.result(), None
             if broken:
                 session.drop_pool(wait=False)
+                if not session.workers_started:
+                    session.check_workers_start()
     except BaseException:
         session.drop_pool(wait=False)
         raise

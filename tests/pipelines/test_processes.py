@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import main
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 NO_RAY = "raise ImportError('this run must not import ray')\n"
 
@@ -104,4 +106,29 @@ def test_processes_refuses_what_needs_ray(tmp_path, capsys, extra, yaml_tail, me
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith(f"jpcorpus: error: {message}") and err.count("\n") == 1
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_a_script_without_the_main_guard_gets_a_clear_error(tmp_path):
+    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "name: x\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\n",
+        "utf-8",
+    )
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pipelines.config import load_pipeline\n"
+        "from pipelines.runner import run_pipeline\n"
+        f"run_pipeline(load_pipeline({str(tmp_path / 'p.yaml')!r}), out={str(tmp_path / 'out')!r},"
+        " executor='processes', progress=False)\n",
+        "utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "WorkersCannotStart" in proc.stderr
+    assert 'if __name__ == "__main__":' in proc.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()
