@@ -108,3 +108,18 @@ def test_published_release_names_no_local_path_host_or_address(
     assert audit_release(copy) == []
     trace = trace_document(copy, _rows(copy, "shards", ["id"])[0]["id"])
     assert trace["license"]["admitted"] is True
+
+
+def test_the_processes_executor_makes_the_same_release(corpus, release: Path, tmp_path) -> None:
+    root, _ = corpus
+    out = tmp_path / "release"
+    proc = run_cli(
+        "run", str(root / "pipeline.yaml"), "--out", str(out), "--quiet", "--executor", "processes"
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    ours, ray = (json.loads((r / "manifest.json").read_text("utf-8")) for r in (out, release))
+    assert ours["run"]["executor"] == "processes" and ray["run"]["executor"] == "ray"
+    key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
+    for part in ("shards", "rejected"):
+        assert [key(e) for e in ours[part]] == [key(e) for e in ray[part]], part
+    assert ours["accounting"] == ray["accounting"]
