@@ -51,7 +51,7 @@ def test_sample_on_processes_is_the_ray_release_without_ray(sample_release, tmp_
     assert costs["pii"]["cpu_s"] > 0 and costs["pii"]["docs_in"] > 0
 
 
-def test_the_executor_can_be_chosen_in_the_file(tmp_path, capsys):
+def test_the_executor_can_be_chosen_in_the_file(tmp_path):
     (tmp_path / "docs.jsonl").write_text(
         "".join(
             json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) + "\n"
