@@ -45,7 +45,7 @@ SYSTEM_RETRIES = 3
 """How often a task is run again when its worker process or node dies (Ray's default)."""
 
 
-def _run_rank(executor: RayTaskPipelineExecutor, rank: int) -> tuple[int, str]:
+def _run_rank(executor: TaskPipelineExecutor, rank: int) -> tuple[int, str]:
     return rank, executor.run_rank(rank)
 
 
@@ -62,14 +62,18 @@ WORKER_TITLE = "jpcorpus-task"
 """The name (``ps -o comm``) of a local worker process while it runs a task."""
 
 
-class RayTaskPipelineExecutor(PipelineExecutor):
-    """Runs ``pipeline`` for ranks ``0..tasks-1`` as Ray tasks.
+class TaskPipelineExecutor(PipelineExecutor):
+    """Runs ``pipeline`` for ranks ``0..tasks-1``, each task in a worker process; the
+    subclasses say where the workers are (:meth:`run`).
 
     ``concurrency`` caps the tasks running at once (on a 2-CPU machine at most 2);
     ``label_selector`` restricts every task to nodes with those labels (residency). A
-    task whose worker process or node dies is retried by Ray; an error raised by a
-    step is not retried but reported.
+    task whose worker process dies is run again; an error raised by a step is not
+    retried but reported.
     """
+
+    executor_name = "TASKS"
+    """What datatrove's ``DATATROVE_EXECUTOR`` says inside a task."""
 
     def __init__(
         self,
@@ -100,7 +104,7 @@ class RayTaskPipelineExecutor(PipelineExecutor):
             datatrove_cpus_per_task=str(self.cpus_per_task),
             datatrove_mem_per_cpu=str(self.mem_per_task_gb / max(self.cpus_per_task, 1e-9)),
             datatrove_gpus_on_node="0",
-            datatrove_executor="RAY_TASKS",
+            datatrove_executor=self.executor_name,
         )
 
     def run_rank(self, rank: int) -> str:
@@ -116,6 +120,15 @@ class RayTaskPipelineExecutor(PipelineExecutor):
 
     def run(self) -> dict[int, str]:
         """Run every incomplete rank; returns ``{rank: error}`` for the ranks that failed."""
+        raise NotImplementedError
+
+
+class RayTaskPipelineExecutor(TaskPipelineExecutor):
+    """The tasks as Ray tasks, spread over the nodes (a dead worker or node: Ray retries)."""
+
+    executor_name = "RAY_TASKS"
+
+    def run(self) -> dict[int, str]:
         import ray
 
         ranks = self.get_incomplete_ranks(range(self.world_size))
@@ -151,18 +164,13 @@ class RayTaskPipelineExecutor(PipelineExecutor):
         return errors
 
 
-class ProcessPipelineExecutor(RayTaskPipelineExecutor):
-    """Runs ``pipeline`` for ranks ``0..tasks-1`` in local worker processes, without Ray
-    (:mod:`corpus.local_processes`; needs its ``process_session``).
+class ProcessPipelineExecutor(TaskPipelineExecutor):
+    """The tasks in local worker processes, without Ray (:mod:`corpus.local_processes`;
+    needs its ``process_session``): a worker replaced after :data:`TASKS_PER_WORKER`
+    tasks, a task whose worker dies run again up to :data:`SYSTEM_RETRIES` times. One
+    machine only: node labels cannot be honoured."""
 
-    The same contract as :class:`RayTaskPipelineExecutor`: at most ``concurrency``
-    tasks at once, a worker replaced after :data:`TASKS_PER_WORKER` tasks, a task
-    whose worker dies run again up to :data:`SYSTEM_RETRIES` times, a step's error
-    reported, not retried. One machine only: node labels cannot be honoured.
-    """
-
-    def get_distributed_env(self, node_rank: int = -1) -> DistributedEnvVars:
-        return super().get_distributed_env(node_rank) | {"datatrove_executor": "LOCAL_PROCESSES"}
+    executor_name = "LOCAL_PROCESSES"
 
     def run(self) -> dict[int, str]:
         from corpus.local_processes import map_calls
