@@ -8,7 +8,8 @@ reported. ``open_network=True`` lets a local Ray advertise the machine's address
 
 The console stays ours: Ray is configured so that its start-up notices do not arise
 (token authentication is asked for explicitly instead of being switched on with a
-warning), and workers' output is not streamed to the driver. ``verbose=True`` brings Ray's own logging back.
+warning), and workers' output is not streamed to the driver. ``verbose=True`` brings
+Ray's own logging back.
 """
 
 from __future__ import annotations

@@ -183,7 +183,12 @@ def _session(
     open_network: bool,
     verbose: bool,
 ) -> tuple[str, contextlib.AbstractContextManager]:
-    """The session the run's tasks go to: Ray (embedded or a cluster), or local processes."""
+    """The session the run's tasks go to: Ray (embedded or a cluster), or local processes.
+
+    Called before planning: a ``--ray-address`` with ``processes`` is refused before any
+    work, and the local processes' fork server starts importing while the driver plans
+    (Ray starts only when the session is entered).
+    """
     if executor == "ray":
         return "ray", ray_session(
             ray_address, open_network=open_network, num_cpus=num_cpus, verbose=verbose
@@ -193,6 +198,7 @@ def _session(
             "execution.executor",
             "processes runs on this machine without Ray; drop --ray-address or use --executor ray",
         )
+    local_processes.start_server(pipeline.task_modules(), verbose=verbose)
     return "processes", local_processes.process_session(
         num_cpus,
         preload=pipeline.task_modules(),
@@ -231,11 +237,14 @@ def run_pipeline(
     """
     out_dir = storage.resolve(out or pipeline.output)
     storage.filesystem(out_dir)  # a missing storage extra is one line, before any work
-    executor = executor or pipeline.execution.executor
-    if executor == "processes" and not ray_address:
-        local_processes.start_server(
-            pipeline.task_modules(), verbose=verbose
-        )  # imports while we plan
+    session = _session(
+        pipeline,
+        executor or pipeline.execution.executor,
+        ray_address,
+        num_cpus=num_cpus,
+        open_network=open_network,
+        verbose=verbose,
+    )
     work = storage.join(out_dir, WORK)
     plan = [(src, task) for src in pipeline.sources for task in src.plan()]
     if not plan:
@@ -256,14 +265,6 @@ def run_pipeline(
     all_reports: list[list[dict[str, Any]]] = []
     started = time.time()
     phases = Phases()
-    session = _session(
-        pipeline,
-        executor,
-        ray_address,
-        num_cpus=num_cpus,
-        open_network=open_network,
-        verbose=verbose,
-    )
     with (
         phases.session(*session) as resources,
         RunProgress(console, enabled=progress) as bars,
