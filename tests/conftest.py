@@ -46,6 +46,19 @@ def run_cli(*args: str, check: bool = False, env: dict | None = None, timeout: i
     return proc
 
 
+def release_facts(manifest: dict) -> dict:
+    """What two runs of the same pipeline must share, from their manifests: every shard and
+    rejected/ file (path, sha256, rows), the accounting, sources and licenses."""
+    entries = lambda part: [(e["path"], e["sha256"], e["rows"]) for e in manifest[part]]  # noqa: E731
+    return {
+        "shards": entries("shards"),
+        "rejected": entries("rejected"),
+        "accounting": manifest["accounting"],
+        "sources": manifest["sources"],
+        "licenses": manifest["licenses"],
+    }
+
+
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A bare ``jpcorpus run --out … --quiet`` of the bundled sample: its release and output."""

@@ -6,26 +6,29 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from manifests.release import read_manifest
 from pipelines.cli import main
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, release_facts, run_cli
 
 NO_RAY = "raise ImportError('this run must not import ray')\n"
 
 
-def _facts(release: Path) -> dict:
-    manifest = json.loads((release / "manifest.json").read_text())
-    key = lambda e: (e["path"], e["sha256"], e["rows"])  # noqa: E731
-    return {
-        "shards": [key(e) for e in manifest["shards"]],
-        "rejected": [key(e) for e in manifest["rejected"]],
-        "accounting": manifest["accounting"],
-        "sources": manifest["sources"],
-        "licenses": manifest["licenses"],
-    }
+def _pipeline(folder, texts=("吾輩は猫である。",), tail: str = ""):
+    """A one-source pipeline file over ``texts`` in ``folder`` (plus ``tail`` YAML)."""
+    lines = [
+        json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
+        for i, t in enumerate(texts)
+    ]
+    (folder / "docs.jsonl").write_text("".join(lines), "utf-8")
+    (folder / "p.yaml").write_text(
+        "name: tiny\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
+        "    license_evidence: our own writing\n" + tail,
+        "utf-8",
+    )
+    return folder / "p.yaml"
 
 
 def test_sample_on_processes_is_the_ray_release_without_ray(sample_release, tmp_path):
@@ -38,7 +41,7 @@ def test_sample_on_processes_is_the_ray_release_without_ray(sample_release, tmp_
         "run", "--out", str(out), "--executor", "processes", "--quiet", env={"PYTHONPATH": path}
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert _facts(out) == _facts(sample_release)
+    assert release_facts(read_manifest(out)) == release_facts(read_manifest(sample_release))
     run = json.loads((out / "manifest.json").read_text())["run"]
     assert run["executor"] == "processes"
     assert list(run["phase_seconds"]) == [
@@ -52,25 +55,9 @@ def test_sample_on_processes_is_the_ray_release_without_ray(sample_release, tmp_
 
 
 def test_the_executor_can_be_chosen_in_the_file(tmp_path):
-    (tmp_path / "docs.jsonl").write_text(
-        "".join(
-            json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) + "\n"
-            for i, text in enumerate(
-                [
-                    "吾輩は猫である。名前はまだ無い。",
-                    "坊っちゃん",
-                    "吾輩は猫である。名前はまだ無い。",
-                ]
-            )
-        ),
-        "utf-8",
-    )
-    (tmp_path / "p.yaml").write_text(
-        "name: tiny\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
-        "    license_evidence: our own writing\nstages:\n  - dedup: {}\n"
-        "execution:\n  executor: processes\n",
-        "utf-8",
-    )
+    neko = "吾輩は猫である。名前はまだ無い。"
+    tail = "stages:\n  - dedup: {}\nexecution:\n  executor: processes\n"
+    _pipeline(tmp_path, (neko, "坊っちゃん", neko), tail)
     out = tmp_path / "out"
     assert main(["run", str(tmp_path / "p.yaml"), "--out", str(out), "--quiet"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
@@ -96,12 +83,7 @@ def test_the_executor_can_be_chosen_in_the_file(tmp_path):
     ],
 )
 def test_processes_refuses_what_needs_ray(tmp_path, capsys, extra, yaml_tail, message):
-    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
-    (tmp_path / "p.yaml").write_text(
-        "name: x\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
-        "    license_evidence: our own writing\n" + yaml_tail,
-        "utf-8",
-    )
+    _pipeline(tmp_path, tail=yaml_tail)
     code = main(["run", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert code == 2
@@ -110,12 +92,7 @@ def test_processes_refuses_what_needs_ray(tmp_path, capsys, extra, yaml_tail, me
 
 
 def test_a_script_without_the_main_guard_gets_a_clear_error(tmp_path):
-    (tmp_path / "docs.jsonl").write_text('{"id": "a", "text": "吾輩は猫である。"}\n', "utf-8")
-    (tmp_path / "p.yaml").write_text(
-        "name: x\nsources:\n  - type: jsonl\n    path: docs.jsonl\n    license: CC0-1.0\n"
-        "    license_evidence: our own writing\n",
-        "utf-8",
-    )
+    _pipeline(tmp_path)
     script = tmp_path / "unguarded.py"
     script.write_text(
         "from pipelines.config import load_pipeline\n"
