@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from fsspec.implementations.local import LocalFileSystem
+
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
 
@@ -248,17 +250,18 @@ def kind(fs: Any, path: str) -> str | None:
     """``"file"`` or ``"directory"`` for what is at ``path`` on ``fs``, ``None`` when
     nothing is there.
 
-    fsspec's ``exists``/``isfile`` answer ``False`` to any error, so a store refusing
-    access (no credentials, access denied) would read as a missing file; here that
-    error is raised (see :func:`access_error`), and only a local path or another
-    failure counts as nothing there.
+    fsspec's ``exists``/``isdir``/``isfile`` answer ``False`` to any error, so a store
+    refusing access (no credentials, access denied) or failing (a timeout, a 503) would
+    read as a missing file; here only "not found" is nothing there, and on an object
+    store any other error is raised (:func:`access_error` words the access ones). On a
+    local disk an unreadable path counts as nothing there, as ``os.path.exists`` says.
     """
     try:
         return fs.info(path).get("type")
     except FileNotFoundError:
         return None
-    except Exception as exc:
-        if access_error(exc) is None or "file" in fs.protocol:
+    except Exception:
+        if isinstance(fs, LocalFileSystem):
             return None
         raise
 
@@ -275,7 +278,7 @@ def isfile(url: str) -> bool:
 
 def isdir(url: str) -> bool:
     fs, path = filesystem(url)
-    return fs.isdir(path)
+    return kind(fs, path) == "directory"
 
 
 def size(url: str) -> int:
@@ -319,7 +322,7 @@ def files_under(url: str) -> list[str]:
     """Paths (relative, POSIX) of every file under ``url``, sorted."""
     fs, path = filesystem(url)
     root = path.rstrip("/")
-    if not fs.exists(root):
+    if kind(fs, root) is None:
         return []
     return sorted(posixpath.relpath(p, root) for p in fs.find(root))
 
@@ -328,7 +331,7 @@ def remove(url: str, recursive: bool = False) -> None:
     """Delete ``url`` if it exists."""
     fs, path = filesystem(url)
     with contextlib.suppress(FileNotFoundError):
-        if fs.exists(path):
+        if kind(fs, path) is not None:
             fs.rm(path, recursive=recursive)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, NamedTuple
 
 from corpus.document import Document
-from corpus.storage import filesystem
+from corpus.storage import filesystem, kind
 from pipelines.errors import ConfigError
 from pipelines.sources.base import Source
 from pipelines.sources.limits import EXPANSION_FLOOR, MAX_DOC_BYTES, MAX_EXPANSION_RATIO
@@ -83,11 +83,12 @@ def expand_urls(url: str, key: str, suffixes: tuple[str, ...]) -> list[str]:
     protocol, sorted.
     """
     fs, inner = filesystem(url)
+    # kind(): a store refusing access is an error here, not "file not found"
     if any(ch in inner for ch in "*?["):
-        files = [p for p in fs.glob(inner) if fs.isfile(p)]
-    elif fs.isdir(inner):
+        files = [p for p in fs.glob(inner) if kind(fs, p) == "file"]
+    elif (what := kind(fs, inner)) == "directory":
         files = [p for p in fs.find(inner) if p.lower().endswith(suffixes)]
-    elif fs.isfile(inner):
+    elif what == "file":
         files = [inner]
     else:
         raise ConfigError(key, f"file not found: {url}")

@@ -56,3 +56,20 @@ def test_stays_inside_follows_local_symlinks_of_files_and_folders(tmp_path) -> N
     assert storage.stays_inside("memory://b/root/cards/a.txt", "memory://b/root")
     assert not storage.stays_inside("memory://b/rootx/a.txt", "memory://b/root")
     assert not storage.stays_inside("memory://b/root/a.txt", "s3://b/root")
+
+
+def test_a_store_that_fails_is_an_error_not_a_missing_file(tmp_path):
+    from fsspec.implementations.local import LocalFileSystem
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    class TimingOut(MemoryFileSystem):
+        def info(self, path, **kwargs):
+            raise TimeoutError("read timed out")
+
+    with pytest.raises(TimeoutError):
+        storage.kind(TimingOut(), "/bucket/works/card.txt")
+    assert storage.kind(MemoryFileSystem(), "/bucket/nothing-here") is None
+    assert storage.kind(LocalFileSystem(), str(tmp_path / "nothing-here")) is None
+    (tmp_path / "a.txt").write_text("吾輩は猫である。", "utf-8")
+    assert storage.kind(LocalFileSystem(), str(tmp_path / "a.txt")) == "file"
+    assert storage.kind(LocalFileSystem(), str(tmp_path)) == "directory"
