@@ -34,10 +34,8 @@ import contextlib
 import hmac
 import json
 import secrets
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +52,7 @@ from corpus.storage import join
 from licenses.registry import get_license
 from manifests.catalog import Catalog, CatalogError, is_catalog, open_catalog
 from manifests.layout import ATTRIBUTION, MANIFEST
+from manifests.remote import local_release
 
 SEARCH_LIMIT = 50
 """Rows a search or a rejected/ listing returns unless told otherwise."""
@@ -160,16 +159,10 @@ class CorpusTarget:
         if self.is_local:
             yield Path(ref.root)
             return
-        tmp = Path(tempfile.mkdtemp(prefix="jpcorpus-mcp-"))
-        try:
-            entries = ref.manifest["shards"] + ref.manifest.get("rejected", [])
-            for rel in [MANIFEST, ATTRIBUTION, *(e["path"] for e in entries)]:
-                if storage.kind(self.fs, join(ref.root, rel)) is not None:
-                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-                    self.fs.get(join(ref.root, rel), str(tmp / rel))
-            yield tmp
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        # the same copy the CLI's commands make: paths checked to stay inside, every
+        # listed file there or an error
+        with local_release(self.url) as path:
+            yield path
 
     # -- DuckDB ------------------------------------------------------------------
 

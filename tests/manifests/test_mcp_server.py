@@ -439,3 +439,29 @@ def test_a_catalog_behind_an_fsspec_url(sample_catalog):
         anyio.run(main)
     finally:
         fs.rm("/mcp-test", recursive=True)
+
+
+def test_a_release_behind_an_fsspec_url_is_copied_whole_and_contained(sample_release):
+    import fsspec
+
+    from manifests.remote import UnsafeRelease
+
+    fs = fsspec.filesystem("memory")
+    files = [p for p in Path(sample_release).rglob("*") if p.is_file() and ".work" not in p.parts]
+    for path in files:
+        fs.pipe_file(
+            f"/mcp-one/rel/{path.relative_to(sample_release).as_posix()}", path.read_bytes()
+        )
+    try:
+        target = CorpusTarget("memory://mcp-one/rel")
+        ref = target.release()
+        with target.local_copy(ref) as folder:
+            for entry in ref.manifest["shards"] + ref.manifest["rejected"]:
+                assert (folder / entry["path"]).is_file(), entry["path"]
+        # a manifest naming a file outside the release is refused, never fetched
+        ref.manifest["shards"][0]["path"] = "../elsewhere/part.parquet"
+        fs.pipe_file("/mcp-one/rel/manifest.json", json.dumps(ref.manifest).encode())
+        with pytest.raises(UnsafeRelease), target.local_copy(target.release()):
+            pass
+    finally:
+        fs.rm("/mcp-one", recursive=True)
