@@ -259,7 +259,6 @@ class WarcReader:
         the robots.txt and tdmrep.json responses met are added to ``found`` on the way,
         as :meth:`_site_files` reads them."""
         seen: set[str] = set()
-        collecting = True
         records = _records(path, self.params.max_payload_bytes)
         while True:
             try:
@@ -273,14 +272,8 @@ class WarcReader:
                 yield self._broken_archive(path, item)
                 return
             capture = item
-            if collecting and capture.target is not None:
-                try:
-                    wanted = _is_site_file(capture.target)
-                except Exception:  # noqa: BLE001 — a URL the first pass stops at, as it would
-                    collecting = False
-                else:
-                    if wanted:
-                        self._add_site_file(found, _as_site_file(capture))
+            if capture.target is not None and _is_site_file(capture.target):
+                self._add_site_file(found, _as_site_file(capture))
             if capture.problem == "malformed_record":
                 yield self._page(capture)
                 continue
@@ -508,7 +501,12 @@ def _is_pdf(c: _Capture) -> bool:
 
 
 def _is_site_file(url: str) -> bool:
-    return urlsplit(url).path in ("/robots.txt", "/.well-known/tdmrep.json")
+    """A robots.txt or tdmrep.json URL; a URL that does not parse is not one (and does not
+    stop the site files after it from being read)."""
+    try:
+        return urlsplit(url).path in ("/robots.txt", "/.well-known/tdmrep.json")
+    except ValueError:
+        return False
 
 
 def _origin(url: str) -> str:

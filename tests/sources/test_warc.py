@@ -319,3 +319,23 @@ def test_archives_behind_a_url_read_as_the_local_files() -> None:
     key = [(d.metadata["url"], outcome(d), d.text) for d in local]
     assert [(d.metadata["url"], outcome(d), d.text) for d in remote] == key
     assert len(local) > 5
+
+
+def test_a_record_with_an_unparsable_url_does_not_hide_the_site_files_after_it(
+    tmp_path: Path,
+) -> None:
+    site = "https://late.example.jp"
+    before, after = tmp_path / "before.warc.gz", tmp_path / "after.warc.gz"
+    with WarcRecorder(before) as w:
+        w.record(fetch(f"{site}/members/a.html", page("head_link_rel_license.html")))
+    with WarcRecorder(after) as w:
+        _record_site_files(w, site)
+    bad = (  # a response whose URL urlsplit refuses ("Invalid IPv6 URL")
+        b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://[::1/x\r\n"
+        b"WARC-Date: 2025-05-01T12:00:00Z\r\nContent-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: 19\r\n\r\nHTTP/1.1 200 OK\r\n\r\n\r\n\r\n"
+    )
+    path = tmp_path / "bad-uri.warc.gz"
+    path.write_bytes(before.read_bytes() + gzip.compress(bad) + after.read_bytes())
+    got = {d.metadata["url"]: outcome(d) for d in read(path)}
+    assert got[f"{site}/members/a.html"] == ("optout", "optout:robots.txt")
