@@ -251,8 +251,9 @@ class _Worker:
 
         self.memory_bytes = memory_bytes
         # this file run as a script (``-P``: its folder not on sys.path), not ``-m``:
-        # importing the package registers every source, 0.5 CPU s per child; the folder
-        # holding ``corpus/`` and ``pipelines/`` goes on its path, as ``-m`` had the cwd
+        # importing the ``pipelines`` package would cost each child its imports;
+        # the folder holding ``corpus/`` and ``pipelines/`` goes on its path, as ``-m``
+        # had the cwd
         root = str(Path(__file__).resolve().parents[2])
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(

@@ -123,6 +123,11 @@ def _counts(text: str) -> tuple[int, int]:
     return len(_KANA_RE.findall(text)), len(_KANJI_RE.findall(text))
 
 
+def _bad_limit(kana: int, kanji: int) -> float:
+    """Bad bytes (or U+FFFD) a reading may have and still be the page's encoding."""
+    return max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji))
+
+
 def _utf8_bad(body: bytes, limit: float) -> int:
     """Invalid UTF-8 sequences in ``body``, counted until there are more than ``limit``."""
     bad, pos, view = 0, 0, memoryview(body)
@@ -156,7 +161,7 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     # a few bad sequences (a cut capture, a stray byte) leave UTF-8 UTF-8; more if it says so
     limit = MAX_BAD_BYTES
     if codec == "utf-8":
-        limit = max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji))
+        limit = _bad_limit(kana, kanji)
     bad = _utf8_bad(body, limit)
     if not bad and b"\x1b$" not in body:  # ISO-2022-JP is 7-bit: valid UTF-8 too
         return [("utf-8", kana, kanji)]
@@ -170,7 +175,7 @@ def _readings(body: bytes, declared: str | None) -> list[tuple[str, int, int]]:
     for enc in dict.fromkeys(encodings):
         text = body.decode(enc, errors="replace")
         kana, kanji = _counts(text)
-        if text.count("\ufffd") > max(MAX_BAD_BYTES, MAX_BAD_SHARE * (kana + kanji)):
+        if text.count("\ufffd") > _bad_limit(kana, kanji):
             continue  # not this encoding: Big5 or GBK read as EUC-JP breaks on every other pair
         readings.append((enc, kana, kanji))
     return readings

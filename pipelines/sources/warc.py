@@ -297,11 +297,6 @@ class WarcReader:
             else:
                 yield _Waiting(partial(self._assessed, page), sys.getsizeof(page.html_text))
 
-    def document(self, capture: _Capture, site: _SiteFiles) -> Document:
-        """The document for one page capture, rejected with a reason when it cannot enter."""
-        page = self._page(capture)
-        return page if isinstance(page, Document) else self._assessed(page, site)
-
     def _page(self, capture: _Capture) -> Document | _Page:
         """The page decoded, or its rejection for what its bytes alone tell."""
         if capture.problem:
