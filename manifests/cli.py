@@ -148,8 +148,10 @@ def _guarded(func):
             return func(args)
         except CatalogError as exc:
             return _fail(str(exc), exc.exit_code)
-        except PermissionError as exc:  # a store's refusal names no file: name the credentials
-            return _fail(str(exc) if exc.filename else str(storage.access_error(exc)))
+        except PermissionError as exc:
+            if not exc.filename:  # a store's refusal: jpcorpus's main names the credentials
+                raise
+            return _fail(str(exc))
         except (FileNotFoundError, NotADirectoryError, UnsafeRelease) as exc:
             return _fail(str(exc))
 
