@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 
-from scale_bench import FULL_STAGES, TreeSampler, parse_size  # noqa: E402
+from scale_bench import FULL_STAGES, measured_run, parse_size  # noqa: E402
 from scale_data import GENRE_CYCLE, ensure_files  # noqa: E402
 
 from pipelines.config import parse_pipeline  # noqa: E402
@@ -83,25 +82,15 @@ def main() -> None:
         "stages": [{s: {}} for s in args.stages], "policy": "default",
     }, ensure_ascii=False))  # fmt: skip
     load_before = os.getloadavg()[0]
-    started = time.time()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--quiet",
-         "--executor", args.executor],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True,
-    )  # fmt: skip
-    with TreeSampler(proc.pid) as sampler:
-        _, err = proc.communicate()
-    wall = time.time() - started
     try:
-        if proc.returncode != 0:
-            raise SystemExit(f"run failed ({proc.returncode}):\n{err[-3000:]}")
+        wall, sampler, _ = measured_run(
+            [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--quiet",
+             "--executor", args.executor],
+            "run",
+        )  # fmt: skip
         manifest = json.loads((work / "release" / "manifest.json").read_text())
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    def peak_mb(role: str) -> int:
-        return round(max((p.hwm_bytes for p in sampler.by_role(role)), default=0) / 1024**2)
 
     loads = sampler.loads or [0.0]
     acc = manifest["accounting"]
@@ -115,13 +104,11 @@ def main() -> None:
         "docs_in": acc["input"],
         "kept": acc["kept"],
         "wall_seconds": round(wall),
-        "cpu_seconds": round(sum(p.cpu_seconds for p in sampler.peaks.values())),
-        "peak_rss_worker_mb": peak_mb("ray worker"),
-        "peak_anon_rss_worker_mb": round(
-            max((p.anon_bytes for p in sampler.by_role("ray worker")), default=0) / 1024**2
-        ),
+        "cpu_seconds": round(sampler.cpu_seconds()),
+        "peak_rss_worker_mb": round(sampler.peak_mb("ray worker")),
+        "peak_anon_rss_worker_mb": round(sampler.peak_mb("ray worker", "anon_bytes")),
         "worker_processes": len(sampler.by_role("ray worker")),
-        "peak_rss_driver_mb": peak_mb("driver"),
+        "peak_rss_driver_mb": round(sampler.peak_mb("driver")),
         "peak_total_rss_mb": round(sampler.peak_total_rss / 1024**2),
         "load_before": round(load_before, 1),
         "load_during": round(sum(loads) / len(loads), 1),

@@ -29,10 +29,8 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -43,7 +41,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 
 from dedup_bench import pieces, real_texts  # noqa: E402
-from scale_bench import TreeSampler  # noqa: E402
+from scale_bench import measured_run  # noqa: E402
 
 DATASKETCH_LOOP = """
 import json, sys, time
@@ -90,17 +88,8 @@ def write_input(folder: Path, docs: int, chars: int) -> Path:
 
 def measured(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
     """Wall and CPU seconds of ``cmd``'s whole process tree, and its standard output."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True,
-    )  # fmt: skip
-    with TreeSampler(proc.pid, interval=0.1) as sampler:
-        out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return wall, sum(p.cpu_seconds for p in sampler.peaks.values()), out
+    wall, sampler, out = measured_run(cmd, " ".join(cmd), cwd=cwd, interval=0.1)
+    return wall, sampler.cpu_seconds(), out
 
 
 def run_jpcorpus(folder: Path, executor: str) -> dict:

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,25 +29,20 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 
-from scale_bench import FULL_STAGES, TreeSampler, parse_size, write_pipeline  # noqa: E402
+from scale_bench import FULL_STAGES, measured_run, parse_size, write_pipeline  # noqa: E402
 from scale_data import GENRE_CYCLE, ensure_files  # noqa: E402
 
 
 def run(pipeline: Path, out: str, env: dict[str, str]) -> dict:
-    started = time.time()
     store_cpu = time.process_time()
-    proc = subprocess.Popen(
+    wall, sampler, _ = measured_run(
         [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--out", out, "--quiet"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **env, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True,
-    )  # fmt: skip
-    with TreeSampler(proc.pid) as sampler:
-        _, err = proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"run into {out} failed ({proc.returncode}):\n{err[-3000:]}")
+        f"run into {out}",
+        env=env,
+    )
     return {
-        "wall": time.time() - started,
-        "cpu": sum(p.cpu_seconds for p in sampler.peaks.values()),
+        "wall": wall,
+        "cpu": sampler.cpu_seconds(),
         "store_cpu": time.process_time() - store_cpu,
     }
 

@@ -77,11 +77,6 @@ def _status(pid: int, field: str) -> int:
     return 0
 
 
-def _hwm(pid: int) -> int:
-    """Peak resident set size of a live process (``VmHWM``), in bytes; 0 if gone."""
-    return _status(pid, "VmHWM")
-
-
 def _role(proc: psutil.Process, root: int) -> str:
     if proc.pid == root:
         return "driver"
@@ -131,7 +126,7 @@ class TreeSampler:
                 with proc.oneshot():
                     total += proc.memory_info().rss
                     times = proc.cpu_times()
-                peak.hwm_bytes = max(peak.hwm_bytes, _hwm(proc.pid))
+                peak.hwm_bytes = max(peak.hwm_bytes, _status(proc.pid, "VmHWM"))
                 peak.anon_bytes = max(peak.anon_bytes, _status(proc.pid, "RssAnon"))
                 peak.cpu_seconds = max(peak.cpu_seconds, times.user + times.system)
             except psutil.Error:
@@ -141,6 +136,37 @@ class TreeSampler:
 
     def by_role(self, role: str) -> list[ProcessPeak]:
         return [p for p in self.peaks.values() if p.role == role]
+
+    def peak_mb(self, role: str, attr: str = "hwm_bytes") -> float:
+        """The largest ``attr`` (``hwm_bytes`` or ``anon_bytes``) of a ``role`` process, MB."""
+        return max((getattr(p, attr) for p in self.by_role(role)), default=0) / 1024**2
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds of the whole tree."""
+        return sum(p.cpu_seconds for p in self.peaks.values())
+
+
+def measured_run(
+    cmd: list[str],
+    label: str,
+    cwd: Path = REPO,
+    interval: float = 0.25,
+    env: dict[str, str] | None = None,
+) -> tuple[float, TreeSampler, str]:
+    """Run ``cmd`` in a fresh session, its process tree sampled: wall seconds, the
+    sampler, standard output. A failed run ends the benchmark with its error."""
+    started = time.time()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {}), "RAY_USAGE_STATS_ENABLED": "0"},
+        start_new_session=True,
+    )  # fmt: skip
+    with TreeSampler(proc.pid, interval) as sampler:
+        out, err = proc.communicate()
+    wall = time.time() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{label} failed ({proc.returncode}):\n{err[-3000:]}")
+    return wall, sampler, out
 
 
 @dataclass
@@ -160,11 +186,10 @@ class ScaleResult:
         return self.accounting["input"]
 
     def peak_mb(self, role: str) -> float:
-        procs = self.sampler.by_role(role)
-        return max((p.hwm_bytes for p in procs), default=0) / 1024**2
+        return self.sampler.peak_mb(role)
 
     def cpu_seconds(self) -> float:
-        return sum(p.cpu_seconds for p in self.sampler.peaks.values())
+        return self.sampler.cpu_seconds()
 
     def dropped(self, stage: str) -> dict[str, int]:
         return self.accounting["dropped"].get(stage, {})
@@ -199,17 +224,10 @@ def run_scale(
     shutil.rmtree(folder, ignore_errors=True)
     pipeline = write_pipeline(folder, files, data, stages)
     load_before = os.getloadavg()[0]
-    started = time.time()
-    proc = subprocess.Popen(
+    wall, sampler, _ = measured_run(
         [sys.executable, "-m", "pipelines.cli", "run", str(pipeline), "--quiet"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True,
-    )  # fmt: skip
-    with TreeSampler(proc.pid) as sampler:
-        out, err = proc.communicate()
-    wall = time.time() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"run at {scale}× failed ({proc.returncode}):\n{err[-3000:]}")
+        f"run at {scale}×",
+    )
     manifest = json.loads((folder / "release" / "manifest.json").read_text())
     return ScaleResult(
         scale=scale,

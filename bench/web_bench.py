@@ -37,7 +37,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +49,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from scale_bench import TreeSampler  # noqa: E402
+from scale_bench import measured_run  # noqa: E402
 from web_data import parse_size, write_segment  # noqa: E402
 
 LID_MODEL = REPO / "corpus" / "models" / "lid.176.ftz"
@@ -218,17 +217,8 @@ def print_jpcorpus_costs(manifest_path: Path) -> None:
 def measure(cmd: list[str]) -> tuple[float, float, float]:
     """Run ``cmd``; wall seconds and CPU seconds of its whole process tree (sampled), and
     the largest peak RSS (MB) of a worker process (not the driver, not Ray's own)."""
-    started = time.time()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}, start_new_session=True)  # fmt: skip
-    with TreeSampler(proc.pid) as sampler:
-        out, err = proc.communicate()
-    wall = time.time() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}):\n{err[-4000:]}")
-    workers = sampler.by_role("ray worker")
-    peak_worker = max((p.hwm_bytes for p in workers), default=0) / 1024**2
-    return wall, sum(p.cpu_seconds for p in sampler.peaks.values()), peak_worker
+    wall, sampler, _ = measured_run(cmd, " ".join(cmd[:4]))
+    return wall, sampler.cpu_seconds(), sampler.peak_mb("ray worker")
 
 
 def main() -> None:
