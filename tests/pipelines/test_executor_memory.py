@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import gc
-import gzip
-from pathlib import Path
 
 import pyarrow as pa
 
-from corpus.dedup.evaluation import strip_aozora
 from pipelines.executor import release_memory
-
-WORKS = Path(__file__).parents[1] / "corpus" / "data" / "dedup"
+from tests.manifests.test_writer import novels
 
 
 def private_mb() -> float:
@@ -22,12 +18,7 @@ def private_mb() -> float:
 
 def a_task_s_documents() -> None:
     """What a task leaves freed behind: Python rows and Arrow tables of real Japanese text."""
-    lines = [
-        line
-        for p in sorted(WORKS.glob("*.txt.gz"))
-        for line in strip_aozora(gzip.decompress(p.read_bytes()).decode("cp932")).splitlines()
-        if line.strip()
-    ]
+    lines = [line for text in novels() for line in text.splitlines() if line.strip()]
     rows = [{"id": f"{i}-{k}", "text": line * 3} for k in range(60) for i, line in enumerate(lines)]
     table = pa.Table.from_pylist(rows)
     assert table.num_rows == len(rows)

@@ -12,13 +12,10 @@ dedup) is submitted as a job and compared with a local run of the same pipeline.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
-import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +29,9 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
+from manifests.release import read_manifest
 from tests.conftest import REPO
+from tests.pipelines.test_ray_network import _free_port, _is_loopback
 
 pytestmark = pytest.mark.slow
 
@@ -67,19 +66,6 @@ stages:
   - dedup: {{}}
 policy: default
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _is_loopback(ip: str) -> bool:
-    addr = ipaddress.ip_address(ip)
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return addr.is_loopback
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -280,10 +266,6 @@ def _audit(release: Path) -> subprocess.CompletedProcess:
     )
 
 
-def _manifest(release: Path) -> dict:
-    return json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-
-
 def _table(release: Path, folder: str):
     return pq.read_table(release / folder).sort_by("id")
 
@@ -300,7 +282,7 @@ def test_job_from_the_pipeline_folder_gives_the_local_release(head, pipeline_dir
     assert info.status == "SUCCEEDED", info.message
     assert _audit(out).returncode == 0, _audit(out).stdout
 
-    job, local = _manifest(out), _manifest(local_release)
+    job, local = read_manifest(out), read_manifest(local_release)
     assert job["accounting"] == local["accounting"] and job["accounting"]["kept"] > 0
     assert job["licenses"] == local["licenses"]
     # the job's driver joined the cluster: every task ran on the head's node
@@ -336,7 +318,7 @@ def test_job_reading_shared_inputs_gives_identical_shards(head, pipeline_dir, lo
     assert _job(head, submission).status == "SUCCEEDED"
     assert _audit(out).returncode == 0
 
-    job, local = _manifest(out), _manifest(local_release)
+    job, local = read_manifest(out), read_manifest(local_release)
     for key in ("shards", "rejected", "accounting", "licenses"):
         assert job[key] == local[key], key
 
